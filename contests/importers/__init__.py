@@ -1,0 +1,1 @@
+"""Importers: each turns an outside format into contests.model objects, or raises DataError."""

@@ -1,0 +1,147 @@
+"""CodeContests records (JSON lines, field names of contest_problem.proto) -> Problem.
+
+One importer for the whole project: the judge, the solver and the simulator all read
+CodeContests data through here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from contests.errors import DataError
+from contests.model import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Problem, Solution, TestCase
+
+# contest_problem.proto's Solution.Language enum. PYTHON (1) is Python 2, which csim does not run.
+LANGUAGE_BY_ENUM = {2: "cpp", 3: "python", 4: "java"}
+
+# Some re-packagings of CodeContests append markdown sections (categories, source, a clean copy of
+# the examples, how to run) to the statement. They are not part of the statement.
+_APPENDIX = re.compile(r"\n## (Categories|Source|Examples|Testing)\s*\n")
+_MD_EXAMPLE = re.compile(
+    r"### Example \d+\s*\n\s*\*\*Input\*\*:\s*\n```\n(.*?)```\s*\n\s*\*\*Output\*\*:\s*\n```\n(.*?)```",
+    re.S,
+)
+_NAME = re.compile(r"^(\d+)_([A-Z][0-9]?)\. (.+)$")
+
+
+def split_statement(description: str) -> tuple[str, list[TestCase]]:
+    """The statement without any appended markdown, and the examples from that markdown if any."""
+    m = _APPENDIX.search(description)
+    statement = description[: m.start()].rstrip() + "\n" if m else description
+    examples = [TestCase(i, o) for i, o in _MD_EXAMPLE.findall(description[m.start():])] if m else []
+    return statement, examples
+
+
+def _tests(record: dict, key: str, where: str, path: Path) -> list[TestCase]:
+    value = record.get(key) or {"input": [], "output": []}
+    if not isinstance(value, dict):
+        raise DataError(path, f"{where}: {key}", "expected an object with 'input' and 'output' lists")
+    inputs, outputs = value.get("input"), value.get("output")
+    if not isinstance(inputs, list) or not isinstance(outputs, list) or len(inputs) != len(outputs):
+        raise DataError(path, f"{where}: {key}", "'input' and 'output' must be lists of equal length")
+    if not all(isinstance(x, str) for x in inputs + outputs):
+        raise DataError(path, f"{where}: {key}", "tests must be strings")
+    return [TestCase(i, o) for i, o in zip(inputs, outputs)]
+
+
+def _solutions(record: dict, key: str, correct: bool, where: str, path: Path) -> list[Solution]:
+    value = record.get(key) or {"language": [], "solution": []}
+    langs, sources = value.get("language"), value.get("solution")
+    if not isinstance(langs, list) or not isinstance(sources, list) or len(langs) != len(sources):
+        raise DataError(path, f"{where}: {key}", "'language' and 'solution' must be lists of equal length")
+    out = []
+    for n, (lang, src) in enumerate(zip(langs, sources)):
+        if lang in LANGUAGE_BY_ENUM:  # Python 2 and unknown languages are skipped, not guessed at
+            out.append(Solution(src, LANGUAGE_BY_ENUM[lang], correct, name=f"{key}-{n}"))
+    return out
+
+
+def _limit_seconds(value) -> float | None:
+    if isinstance(value, dict):  # protobuf Duration as JSON
+        return float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9 or None
+    if isinstance(value, (int, float)) and value > 0:
+        return float(value)
+    return None
+
+
+def problem_from_record(record: dict, path: Path, line: int) -> Problem:
+    where = f"line {line}"
+    if not isinstance(record, dict):
+        raise DataError(path, where, "expected a JSON object")
+    name = record.get("name")
+    if not isinstance(name, str) or not name:
+        raise DataError(path, f"{where}: name", "missing or not a string")
+    description = record.get("description")
+    if not isinstance(description, str):
+        raise DataError(path, f"{where}: description", "missing or not a string")
+    m = _NAME.match(name)
+    contest_id = str(record.get("cf_contest_id") or (m.group(1) if m else "")) or None
+    index = record.get("cf_index") or (m.group(2) if m else None)
+    title = m.group(3) if m else name
+    pid = f"{contest_id}{index}" if contest_id and index else name
+
+    statement, examples = split_statement(description)
+    if not examples:
+        # No clean copy: fall back on the parsed examples, cutting any markdown glued to the
+        # last output by a faulty parse.
+        examples = [TestCase(t.input, t.output.split("\n\n## ")[0])
+                    for t in _tests(record, "public_tests", where, path)]
+    tests = _tests(record, "private_tests", where, path) + _tests(record, "generated_tests", where, path)
+
+    time_limit = _limit_seconds(record.get("time_limit"))
+    memory = record.get("memory_limit_bytes")
+    memory = int(memory) if isinstance(memory, (int, float, str)) and str(memory).isdigit() and int(memory) > 0 else None
+    points = record.get("cf_points")
+    rating = record.get("cf_rating")
+    tags = record.get("cf_tags") or []
+    if not isinstance(tags, list):
+        raise DataError(path, f"{where}: cf_tags", "expected a list of strings")
+    return Problem(
+        id=pid,
+        name=title,
+        statement=statement,
+        examples=examples,
+        tests=tests,
+        time_limit=time_limit or DEFAULT_TIME_LIMIT,
+        memory_limit=memory or DEFAULT_MEMORY_LIMIT,
+        limits_defaulted=time_limit is None or memory is None,
+        points=float(points) if isinstance(points, (int, float)) and points > 0 else None,
+        rating=int(rating) if isinstance(rating, (int, float)) and rating > 0 else None,
+        tags=[str(t) for t in tags],
+        solutions=_solutions(record, "solutions", True, where, path)
+        + _solutions(record, "incorrect_solutions", False, where, path),
+        contest_id=contest_id,
+        index=index,
+        origin=f"{path}:{line}",
+    )
+
+
+def iter_codecontests(path: str | Path) -> Iterator[Problem]:
+    """Yield the problems of a CodeContests JSON-lines file, in file order."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(path, None, "no such file")
+    with path.open(encoding="utf-8") as f:
+        for line, text in enumerate(f, 1):
+            if not text.strip():
+                continue
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as e:
+                raise DataError(path, f"line {line}", f"not valid JSON ({e.msg})") from None
+            yield problem_from_record(record, path, line)
+
+
+def load_codecontests(path: str | Path) -> list[Problem]:
+    return list(iter_codecontests(path))
+
+
+def find_problem(path: str | Path, name: str) -> Problem:
+    """The record whose `name` (or derived id, e.g. 1041E) is NAME."""
+    for problem in iter_codecontests(path):
+        if name in (problem.id, problem.origin) or name == f"{problem.contest_id}_{problem.index}. {problem.name}":
+            return problem
+    raise DataError(path, "name", f"no record named {name!r}")

@@ -1,0 +1,118 @@
+"""Plain data for problems, contests and standings. Rules and maths live in their own modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# Codeforces' usual limits, used where a source (e.g. a CodeContests record) gives none.
+DEFAULT_TIME_LIMIT = 2.0  # seconds
+DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024  # bytes
+
+LANGUAGES = ("python", "cpp", "java")
+
+# Contest rule sets (see contests/scoring.py for what each means).
+RULES = ("cf-points", "cf-icpc", "icpc")
+
+
+@dataclass(frozen=True)
+class TestCase:
+    __test__ = False  # not a pytest class
+
+    input: str
+    output: str  # the expected answer; for "print any" problems, one valid answer among several
+
+
+@dataclass(frozen=True)
+class Checker:
+    """How an output is compared with the expected answer.
+
+    kind: "tokens" (testlib wcmp: whitespace-separated tokens), "float" (tokens, numbers equal
+    within abs_eps or rel_eps), "lines" (exact lines, trailing whitespace ignored), or "testlib"
+    (a checker program run as `checker input output answer`, source given here).
+    """
+
+    kind: str = "tokens"
+    abs_eps: float = 1e-6
+    rel_eps: float = 1e-6
+    case_sensitive: bool = True
+    source: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Solution:
+    source: str
+    language: str  # one of LANGUAGES
+    correct: bool = True
+    name: str = ""
+
+
+@dataclass
+class Problem:
+    id: str  # stable identifier, e.g. "1041E"
+    name: str  # human title, e.g. "Tree Reconstruction"
+    statement: str = ""
+    examples: list[TestCase] = field(default_factory=list)  # the statement's examples
+    tests: list[TestCase] = field(default_factory=list)  # hidden tests, in judging order
+    time_limit: float = DEFAULT_TIME_LIMIT  # seconds
+    memory_limit: int = DEFAULT_MEMORY_LIMIT  # bytes
+    limits_defaulted: bool = False  # True when the source had no limits and the defaults above apply
+    checker: Checker = field(default_factory=Checker)
+    interactive: bool = False
+    points: float | None = None  # value in a points round
+    rating: int | None = None  # Codeforces difficulty rating
+    tags: list[str] = field(default_factory=list)
+    solutions: list[Solution] = field(default_factory=list)  # reference solutions, correct and not
+    contest_id: str | None = None
+    index: str | None = None  # "A", "B1", ...
+    origin: str = ""  # where it was read from, for messages
+
+    @property
+    def correct_solutions(self) -> list[Solution]:
+        return [s for s in self.solutions if s.correct]
+
+    @property
+    def incorrect_solutions(self) -> list[Solution]:
+        return [s for s in self.solutions if not s.correct]
+
+
+@dataclass(frozen=True)
+class ProblemResult:
+    """One participant's result on one problem, where the source records it."""
+
+    points: float = 0.0
+    rejected: int = 0  # rejected attempts (before the accepted one if accepted)
+    minute: int | None = None  # minute of the accepted attempt, None if unsolved
+    accepted: bool = False
+
+
+@dataclass
+class StandingRow:
+    handle: str
+    points: float  # points (cf-points) or solved count (ICPC-style); can be negative with hacks
+    penalty: int = 0  # minutes, ICPC-style rounds; 0 for points rounds
+    rank: int | None = None  # official place; ties share the best place as Codeforces shows it
+    old_rating: int | None = None
+    new_rating: int | None = None
+    rated: bool = True
+    problem_results: dict[str, ProblemResult] = field(default_factory=dict)  # by problem index
+
+
+@dataclass
+class Contest:
+    id: str
+    name: str
+    rules: str = "cf-points"  # one of RULES
+    duration_minutes: int = 120
+    start_time: datetime | None = None
+    problems: list[Problem] = field(default_factory=list)
+    standings: list[StandingRow] = field(default_factory=list)
+    made_up: bool = False  # True for invented standings (the demo), never for real data
+    origin: str = ""
+
+    def problem(self, index: str) -> Problem:
+        for p in self.problems:
+            if p.index == index:
+                return p
+        raise KeyError(f"contest {self.id} has no problem {index!r}")

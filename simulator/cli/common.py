@@ -1,0 +1,31 @@
+"""Small helpers every command shares: JSON output, one-line errors."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from typing import Any
+
+import click
+
+from contests.errors import DataError
+
+
+def emit_json(obj: Any) -> None:
+    """Print OBJ as one JSON document on stdout."""
+    click.echo(json.dumps(obj, indent=2, default=str))
+
+
+def one_line_errors(func):
+    """Turn bad-input errors into a clear one-line message and exit status 2 (not a traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (DataError, FileNotFoundError, NotADirectoryError, IsADirectoryError) as e:
+            click.echo(f"csim: error: {e}", err=True)
+            sys.exit(2)
+
+    return wrapper

@@ -1,0 +1,61 @@
+"""What the simulator asks of any solver: a problem and a budget in, up to 10 ranked submissions out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Protocol, runtime_checkable
+
+from contests.model import Problem
+
+
+@dataclass(frozen=True)
+class Budget:
+    samples: int = 1000  # programs to draw (or read) for one problem
+    max_submissions: int = 10  # AlphaCode: 10 per problem
+    clustering_inputs: int = 50  # generated inputs to cluster on
+
+
+@dataclass(frozen=True)
+class Submission:
+    source: str
+    language: str  # one of contests.model.LANGUAGES
+    order: int  # 0 = submitted first
+    ready_after: float  # solver seconds after which this submission existed (measured, for the "measured" schedule)
+    samples_drawn: int = 0  # samples drawn by the time it existed (for AlphaCode's schedule)
+    cluster_size: int = 1
+    reason: str = ""  # why it was chosen, e.g. "cluster 2 of 7 (31 programs)"
+
+
+@dataclass(frozen=True)
+class SampleStats:
+    """Counts for pass@k / n@k: how many samples existed, passed the examples, and (if judged) all tests."""
+
+    drawn: int = 0
+    distinct: int = 0
+    passed_examples: int = 0
+    clusters: int = 0
+    passed_hidden: int | None = None  # only when the solver judged every sample on the hidden tests
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    problem_id: str
+    submissions: tuple[Submission, ...]
+    stats: SampleStats = field(default_factory=SampleStats)
+    seconds: float = 0.0
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@runtime_checkable
+class Solver(Protocol):
+    name: str
+    version: str
+
+    def describe(self) -> dict:
+        """Everything that identifies this solver's behaviour (config, checkpoint digest...), JSON-able."""
+
+    def solve(self, problem: Problem, budget: Budget, seed: int) -> SolveResult:
+        """Up to budget.max_submissions ranked submissions for PROBLEM; the same seed gives the same result."""
