@@ -1,0 +1,60 @@
+"""Engines for the two databases csim supports: a SQLite file (the default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from contests.errors import DataError
+
+SQLITE_BUSY_SECONDS = 60  # how long a writer waits for another process's transaction to finish
+
+
+def database_url(db: str | Path) -> str:
+    """A SQLAlchemy URL from what a user typed: a URL, or a path to a SQLite file."""
+    text = str(db)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except Exception as e:  # sqlalchemy raises ArgumentError with a long message
+        raise DataError(url, None, f"not a database URL ({e})") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+        _sqlite_write_locks(engine)
+        return engine
+    if backend == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True)
+    raise DataError(url, None, f"unsupported database {backend!r}: use a SQLite path or postgresql+psycopg://...")
+
+
+def _sqlite_write_locks(engine: Engine) -> None:
+    """Make every SQLite transaction take the write lock when it begins (BEGIN IMMEDIATE).
+
+    pysqlite begins transactions lazily, so two processes that each read and then write would
+    deadlock on the lock upgrade and one would fail at once with "database is locked" instead of
+    waiting; taking the lock up front makes the busy timeout apply. This is SQLAlchemy's
+    documented recipe for pysqlite transactions. WAL lets readers of other connections go on.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event emit BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
