@@ -20,8 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from contests.model import ProblemResult, StandingRow
-from contests.native import read_contest, standing_to_dict
+from contests.model import Contest, ProblemResult, StandingRow
+from contests.native import read_problem, standing_to_dict
 from contests.ranking import rank_table
 from contests.rating import rating_changes
 from contests.scoring import Attempt, problem_score
@@ -123,7 +123,7 @@ HALF_SOLVED_AT = {"A": 700, "B": 1000, "C": 1250, "D": 1500, "E": 1750}
 MINUTES_AT_1500 = {"A": 6, "B": 10, "C": 14, "D": 22, "E": 30}
 
 
-def made_up_row(rng: random.Random, number: int, contest) -> StandingRow:
+def made_up_row(rng: random.Random, number: int, contest: Contest) -> StandingRow:
     rating = int(min(2800, max(400, rng.gauss(1350, 350))))
     clock, results, total = 0.0, {}, 0.0
     for problem in contest.problems:
@@ -145,7 +145,7 @@ def made_up_row(rng: random.Random, number: int, contest) -> StandingRow:
                        problem_results=results)
 
 
-def made_up_standings(contest, rng: random.Random) -> list[StandingRow]:
+def made_up_standings(contest: Contest, rng: random.Random) -> list[StandingRow]:
     rows = [made_up_row(rng, n, contest) for n in range(1, PARTICIPANTS + 1)]
     rows.sort(key=lambda r: -r.points)
     best, _ = rank_table([r.points for r in rows], [r.penalty for r in rows], contest.rules)
@@ -156,11 +156,22 @@ def made_up_standings(contest, rng: random.Random) -> list[StandingRow]:
     return rows
 
 
+def contest_without_standings() -> Contest:
+    """The contest as contest.json describes it, read before its standings exist."""
+    meta = json.loads((HERE / "contest.json").read_text())
+    problems = []
+    for entry in meta["problems"]:
+        problem = read_problem(HERE / entry["dir"])
+        problem.index, problem.points = entry["index"], float(entry["points"])
+        problems.append(problem)
+    return Contest(meta["id"], meta["name"], meta["rules"], meta["duration_minutes"], problems=problems)
+
+
 def main() -> None:
     rng = random.Random(SEED)
+    contest = contest_without_standings()
     for index, generate in GENERATORS.items():
         write_tests(HERE / index, generate(rng))
-    contest = read_contest(HERE)
     rows = made_up_standings(contest, rng)
     (HERE / "standings.json").write_text(json.dumps([standing_to_dict(r) for r in rows], indent=1) + "\n")
     print(f"wrote tests for {len(GENERATORS)} problems and {len(rows)} made-up standings rows")
