@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -15,6 +17,12 @@ from contests.errors import DataError
 def emit_json(obj: Any) -> None:
     """Print OBJ as one JSON document on stdout."""
     click.echo(json.dumps(obj, indent=2, default=str))
+
+
+def csim_home() -> Path:
+    """Where csim keeps its state (database, contest library, work files): $CSIM_HOME, else ~/.csim.
+    Read only here, at the command line's edge, and passed down as a path."""
+    return Path(os.environ.get("CSIM_HOME") or Path.home() / ".csim").expanduser()
 
 
 def one_line_errors(func):
