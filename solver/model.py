@@ -1,0 +1,267 @@
+"""AlphaCode's encoder-decoder transformer in flax.nnx, with an explicit KV cache for sampling.
+
+Pre-norm (RMSNorm) layers, learned absolute positions, GELU feed-forward, multi-query attention
+(solver/attention.py). Used functionally: callers split the module once and merge it inside a
+jitted pure function (solver/train.py, solver/sample.py).
+
+Heads: the decoder's next-token logits; an encoder masked-LM head (tied to the token embedding);
+a value head over the decoder's last-layer states, correct vs incorrect (training only).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from solver.attention import Attention, causal_mask, mask_for
+from solver.config import ModelConfig
+
+_normal = nnx.initializers.normal
+_fan_in = nnx.initializers.variance_scaling(1.0, "fan_in", "truncated_normal")
+
+# One decoder layer's self-attention cache: keys and values [B, L, K, H].
+LayerCache = tuple[jax.Array, jax.Array]
+
+
+# Modules take a PRNG key, not nnx.Rngs: drawing from Rngs costs ~10 ms per parameter under
+# nnx.eval_shape, which made counting the 41B preset's parameters take 11 s instead of ~1 s.
+
+
+class RMSNorm(nnx.Module):
+    """Like nnx.RMSNorm, without needing an Rngs (see above)."""
+
+    def __init__(self, config: ModelConfig, eps: float = 1e-6):
+        self.scale = nnx.Param(jnp.ones((config.d_model,), jnp.float32))
+        self.eps, self.dtype = eps, jnp.dtype(config.dtype)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        x32 = x.astype(jnp.float32)
+        y = x32 * jax.lax.rsqrt(jnp.mean(x32 * x32, axis=-1, keepdims=True) + self.eps)
+        return (y * self.scale[...]).astype(self.dtype)
+
+
+class FeedForward(nnx.Module):
+    def __init__(self, config: ModelConfig, *, key: jax.Array):
+        ki, ko = jax.random.split(key)
+        self.wi = nnx.Param(_fan_in(ki, (config.d_model, config.ffn_dim)))
+        self.wo = nnx.Param(_fan_in(ko, (config.ffn_dim, config.d_model)))
+        self.dtype = jnp.dtype(config.dtype)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        h = jax.nn.gelu(x @ self.wi[...].astype(self.dtype))
+        return h @ self.wo[...].astype(self.dtype)
+
+
+class EncoderLayer(nnx.Module):
+    def __init__(self, config: ModelConfig, *, key: jax.Array):
+        ka, kf = jax.random.split(key)
+        self.attn_norm = RMSNorm(config)
+        self.attn = Attention(config, key=ka)
+        self.ffn_norm = RMSNorm(config)
+        self.ffn = FeedForward(config, key=kf)
+
+    def __call__(self, x: jax.Array, mask: jax.Array) -> jax.Array:
+        h = self.attn_norm(x)
+        k, v = self.attn.keys_values(h)
+        x = x + self.attn.attend(self.attn.queries(h), k, v, mask)
+        return x + self.ffn(self.ffn_norm(x))
+
+
+class DecoderLayer(nnx.Module):
+    def __init__(self, config: ModelConfig, *, key: jax.Array):
+        ks, kc, kf = jax.random.split(key, 3)
+        self.self_norm = RMSNorm(config)
+        self.self_attn = Attention(config, key=ks)
+        self.cross_norm = RMSNorm(config)
+        self.cross_attn = Attention(config, key=kc)
+        self.ffn_norm = RMSNorm(config)
+        self.ffn = FeedForward(config, key=kf)
+
+    def __call__(
+        self,
+        x: jax.Array,
+        self_mask: jax.Array,
+        cross: LayerCache,
+        cross_mask: jax.Array,
+        cache: LayerCache | None = None,
+        slot: jax.Array | int = 0,
+    ) -> tuple[jax.Array, LayerCache]:
+        """Without a cache, x is the whole sequence; with one, x's keys/values are written into
+        it at `slot` and x attends to the cache. Returns (x, the layer's keys/values)."""
+        h = self.self_norm(x)
+        k, v = self.self_attn.keys_values(h)
+        if cache is not None:
+            k = jax.lax.dynamic_update_slice(cache[0], k.astype(cache[0].dtype), (0, slot, 0, 0))
+            v = jax.lax.dynamic_update_slice(cache[1], v.astype(cache[1].dtype), (0, slot, 0, 0))
+        x = x + self.self_attn.attend(self.self_attn.queries(h), k, v, self_mask)
+        x = x + self.cross_attn.attend(self.cross_attn.queries(self.cross_norm(x)), *cross, cross_mask)
+        return x + self.ffn(self.ffn_norm(x)), (k, v)
+
+
+class ValueHead(nnx.Module):
+    """Mean of the decoder's last-layer states over the code tokens -> logit of "correct"."""
+
+    def __init__(self, config: ModelConfig, *, rngs: nnx.Rngs):
+        self.hidden = nnx.Linear(config.d_model, config.value_hidden, rngs=rngs)
+        self.out = nnx.Linear(config.value_hidden, 1, rngs=rngs)
+
+    def __call__(self, states: jax.Array, mask: jax.Array) -> jax.Array:
+        m = mask.astype(jnp.float32)[..., None]
+        pooled = (states.astype(jnp.float32) * m).sum(1) / jnp.maximum(m.sum(1), 1.0)
+        return self.out(jax.nn.gelu(self.hidden(pooled)))[:, 0]
+
+
+class Outputs(NamedTuple):
+    logits: jax.Array  # [B, T, V] decoder next-token logits (float32)
+    value_logit: jax.Array  # [B]
+    mlm_logits: jax.Array | None  # [B, M, V] at the gathered encoder positions, or None
+
+
+class Transformer(nnx.Module):
+    def __init__(self, config: ModelConfig, *, key: jax.Array):
+        self.config = config
+        d = config.d_model
+        k_embed, k_enc, k_dec, k_pos_e, k_pos_d, k_head, k_value = jax.random.split(key, 7)
+        self.embed = nnx.Embed(config.vocab_size, d, rngs=nnx.Rngs(params=k_embed))
+        self.enc_pos = nnx.Param(_normal(d**-0.5)(k_pos_e, (config.max_encoder_len, d)))
+        self.dec_pos = nnx.Param(_normal(d**-0.5)(k_pos_d, (config.max_decoder_len, d)))
+        enc_keys = jax.random.split(k_enc, config.encoder_layers)
+        dec_keys = jax.random.split(k_dec, config.decoder_layers)
+        self.encoder = nnx.List([EncoderLayer(config, key=k) for k in enc_keys])
+        self.enc_norm = RMSNorm(config)
+        self.decoder = nnx.List([DecoderLayer(config, key=k) for k in dec_keys])
+        self.dec_norm = RMSNorm(config)
+        if not config.tie_embeddings:
+            self.lm_head = nnx.Param(_fan_in(k_head, (d, config.vocab_size)))
+        self.value_head = ValueHead(config, rngs=nnx.Rngs(params=k_value))
+
+    @property
+    def dtype(self):
+        return jnp.dtype(self.config.dtype)
+
+    def _embed(self, tokens: jax.Array, table: nnx.Param, positions: jax.Array) -> jax.Array:
+        x = self.embed(tokens) + jnp.take(table[...], positions, axis=0)
+        return x.astype(self.dtype)
+
+    # --- encoder -------------------------------------------------------------------------------
+    def encode(self, enc_tokens: jax.Array, enc_mask: jax.Array) -> jax.Array:
+        """[B, S] tokens and validity -> [B, S, D] encoder states (normalised)."""
+        x = self._embed(enc_tokens, self.enc_pos, jnp.arange(enc_tokens.shape[1]))
+        mask = mask_for(None, enc_mask)
+        for layer in self.encoder:
+            x = layer(x, mask)
+        return self.enc_norm(x)
+
+    def mlm_logits(self, enc_out: jax.Array, positions: jax.Array) -> jax.Array:
+        """Masked-LM logits at `positions` [B, M] of the encoder output, via the tied embedding."""
+        h = jnp.take_along_axis(enc_out, positions[..., None], axis=1)
+        return self.embed.attend(h).astype(jnp.float32)
+
+    def cross_kv(self, enc_out: jax.Array) -> tuple[LayerCache, ...]:
+        """Every decoder layer's cross-attention keys/values, computed once per statement.
+        enc_out [B, S, D] -> [B, S, K, H] each; or [S, D] -> [S, K, H] to share across a batch."""
+        return tuple(layer.cross_attn.keys_values(enc_out) for layer in self.decoder)
+
+    # --- decoder -------------------------------------------------------------------------------
+    def logits(self, states: jax.Array) -> jax.Array:
+        if self.config.tie_embeddings:
+            return self.embed.attend(states).astype(jnp.float32)
+        return (states @ self.lm_head[...].astype(self.dtype)).astype(jnp.float32)
+
+    def decode_all(
+        self,
+        tokens: jax.Array,
+        positions: jax.Array,
+        self_mask: jax.Array,
+        cross: tuple[LayerCache, ...],
+        enc_mask: jax.Array,
+    ) -> jax.Array:
+        """The whole decoder sequence at once (training; the sampler's recomputation reference).
+        Returns the last layer's normalised states [B, T, D]."""
+        x = self._embed(tokens, self.dec_pos, positions)
+        cross_mask = mask_for(None, enc_mask)
+        for layer, kv in zip(self.decoder, cross):
+            x, _ = layer(x, self_mask, kv, cross_mask)
+        return self.dec_norm(x)
+
+    def init_cache(self, batch: int, max_len: int) -> tuple[LayerCache, ...]:
+        c = self.config
+        shape = (batch, max_len, c.num_kv_heads, c.head_dim)
+        return tuple((jnp.zeros(shape, self.dtype), jnp.zeros(shape, self.dtype)) for _ in self.decoder)
+
+    def decode(
+        self,
+        tokens: jax.Array,
+        slot: jax.Array | int,
+        cache: tuple[LayerCache, ...],
+        cache_start: jax.Array,
+        cross: tuple[LayerCache, ...],
+        enc_mask: jax.Array,
+    ) -> tuple[jax.Array, tuple[LayerCache, ...]]:
+        """Decode tokens [B, T] that occupy cache slots slot..slot+T-1, attending to the cache.
+
+        Sequences are left-padded: sample b's first real token is at slot cache_start[b], and its
+        positions count from there. Returns (logits [B, T, V], the updated cache)."""
+        b, t = tokens.shape
+        slots = slot + jnp.arange(t)
+        positions = jnp.maximum(slots[None, :] - cache_start[:, None], 0)
+        x = self._embed(tokens, self.dec_pos, positions)
+        self_mask = causal_mask(slots, jnp.arange(cache[0][0].shape[1]), cache_start)
+        cross_mask = mask_for(None, enc_mask)
+        new_cache = []
+        for layer, kv, layer_cache in zip(self.decoder, cross, cache):
+            x, written = layer(x, self_mask, kv, cross_mask, cache=layer_cache, slot=slot)
+            new_cache.append(written)
+        return self.logits(self.dec_norm(x)), tuple(new_cache)
+
+    # --- training ------------------------------------------------------------------------------
+    def __call__(
+        self,
+        enc_tokens: jax.Array,
+        enc_mask: jax.Array,
+        dec_inputs: jax.Array,
+        dec_mask: jax.Array,
+        value_mask: jax.Array,
+        mlm_positions: jax.Array | None = None,
+    ) -> Outputs:
+        enc_out = self.encode(enc_tokens, enc_mask)
+        t = dec_inputs.shape[1]
+        slots = jnp.arange(t)
+        self_mask = causal_mask(slots, slots, jnp.zeros(dec_inputs.shape[0], jnp.int32)) & dec_mask[:, None, None, None, :]
+        states = self.decode_all(dec_inputs, slots, self_mask, self.cross_kv(enc_out), enc_mask)
+        mlm = None if mlm_positions is None else self.mlm_logits(enc_out, mlm_positions)
+        return Outputs(self.logits(states), self.value_head(states, value_mask), mlm)
+
+
+def create(config: ModelConfig, seed: int = 0) -> Transformer:
+    return Transformer(config, key=jax.random.key(seed))
+
+
+def abstract_model(config: ModelConfig) -> Transformer:
+    """The model with ShapeDtypeStructs for arrays: nothing allocated."""
+    return nnx.eval_shape(lambda: create(config))
+
+
+def count_params(config: ModelConfig) -> int:
+    _, params = nnx.split(abstract_model(config), nnx.Param)
+    return sum(int(x.size) for x in jax.tree.leaves(params))
+
+
+def forward_flops(config: ModelConfig, enc_len: int, dec_len: int, mlm_positions: int = 0) -> float:
+    """Matmul FLOPs of one example's forward pass (attention counted in full, as computed).
+    A training step costs about 3x this (forward + backward)."""
+    c = config
+    d, f, v = c.d_model, c.ffn_dim, c.vocab_size
+    qo, kv = c.num_heads * c.head_dim, c.num_kv_heads * c.head_dim
+
+    def attention(tq: int, tk: int) -> float:
+        proj = 2 * tq * d * qo * 2 + 2 * tk * d * kv * 2  # q, o; k, v
+        return proj + 2 * tq * tk * qo * 2  # logits and the weighted sum
+
+    enc = c.encoder_layers * (attention(enc_len, enc_len) + 4 * enc_len * d * f)
+    dec = c.decoder_layers * (attention(dec_len, dec_len) + attention(dec_len, enc_len) + 4 * dec_len * d * f)
+    heads = 2 * dec_len * d * v + 2 * mlm_positions * d * v
+    return float(enc + dec + heads)

@@ -1,0 +1,322 @@
+"""Training: one jitted step with donated state on a (data, model) mesh, the loop around it
+(resumable Orbax checkpoints, metrics.jsonl, a progress bar), and the two entry points
+`pretrain` and `finetune` that own a run directory.
+
+A run directory holds config.json, tokenizer.model, checkpoints/ and metrics.jsonl.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+from jax.sharding import Mesh
+
+from contests.errors import DataError
+from solver import mesh as meshlib
+from solver.checkpoint import CheckpointStore, abstract_with_shardings
+from solver.config import ModelConfig, TrainConfig
+from solver.losses import mlm_positions, total_loss
+from solver.model import Transformer, abstract_model
+
+BATCH_FIELDS = ("enc_tokens", "enc_mask", "mlm_targets", "mlm_mask", "dec_inputs", "dec_targets",
+                "dec_mask", "dec_loss_mask", "correct")
+
+
+class TrainState(NamedTuple):
+    step: jax.Array  # int32 scalar: optimiser steps taken
+    params: nnx.State
+    opt_state: optax.OptState
+
+
+def learning_rate_schedule(config: TrainConfig) -> optax.Schedule:
+    warmup = min(config.warmup_steps, max(config.steps - 1, 0))
+    return optax.warmup_cosine_decay_schedule(
+        0.0, config.learning_rate, warmup, max(config.steps, warmup + 1), config.final_learning_rate
+    )
+
+
+def make_optimizer(config: TrainConfig) -> optax.GradientTransformation:
+    """AdamW with warm-up and cosine decay, global-norm clipping; no weight decay on vectors
+    (norm scales, biases)."""
+    return optax.chain(
+        optax.clip_by_global_norm(config.clip_norm),
+        optax.adamw(
+            learning_rate_schedule(config), b1=config.b1, b2=config.b2, weight_decay=config.weight_decay,
+            mask=lambda params: jax.tree.map(lambda x: x.ndim >= 2, params),
+        ),
+    )
+
+
+def batch_arrays(batch: Any) -> dict[str, np.ndarray]:
+    """A solver.data.Batch (or a mapping with the same fields) as a dict of numpy arrays."""
+    if is_dataclass(batch):
+        batch = {f.name: getattr(batch, f.name) for f in fields(batch)}
+    missing = [f for f in BATCH_FIELDS if f not in batch]
+    if missing:
+        raise ValueError(f"batch lacks {', '.join(missing)}")
+    return {f: np.asarray(batch[f]) for f in BATCH_FIELDS}
+
+
+class Trainer:
+    """The jitted initialisation and training step for one model and training config on one mesh.
+
+    The model is split once into a graph definition and its parameters; the step is a pure
+    function of (state, batch) that merges them inside, with the state donated and every array's
+    placement given explicitly (parameters by solver.mesh's rules, batches over `data`).
+    """
+
+    def __init__(self, model_config: ModelConfig, train_config: TrainConfig, mesh: Mesh):
+        self.model_config, self.config, self.mesh = model_config, train_config, mesh
+        self.graphdef, abstract_params, rest = nnx.split(abstract_model(model_config), nnx.Param, ...)
+        assert not jax.tree.leaves(rest), "the model holds state other than parameters"
+        self.tx = make_optimizer(train_config)
+        self.schedule = learning_rate_schedule(train_config)
+        self.param_shardings = meshlib.param_shardings(abstract_params, mesh)
+        abstract_opt = jax.eval_shape(self.tx.init, abstract_params)
+        replicated = meshlib.replicated(mesh)
+        opt_shardings = optax.tree_map_params(
+            self.tx, lambda _, s: s, abstract_opt, self.param_shardings, transform_non_params=lambda _: replicated
+        )
+        self.shardings = TrainState(replicated, self.param_shardings, opt_shardings)
+        self.abstract_state = TrainState(jax.ShapeDtypeStruct((), jnp.int32), abstract_params, abstract_opt)
+        self._init = jax.jit(self._init_fn, out_shardings=self.shardings)
+        self._from_params = jax.jit(self._from_params_fn, in_shardings=(self.param_shardings,), out_shardings=self.shardings)
+        # Donating the state lets XLA update parameters and moments in place.
+        self.step = jax.jit(
+            self._step_fn,
+            in_shardings=(self.shardings, meshlib.batch_sharding(mesh)),
+            out_shardings=(self.shardings, replicated),
+            donate_argnums=0,
+        )
+        self.loss = jax.jit(self._eval_fn, in_shardings=(self.param_shardings, meshlib.batch_sharding(mesh), replicated))
+
+    # --- state ---------------------------------------------------------------------------------
+    def _init_fn(self, key: jax.Array) -> TrainState:
+        _, params = nnx.split(Transformer(self.model_config, key=key), nnx.Param)
+        return self._from_params_fn(params)
+
+    def _from_params_fn(self, params) -> TrainState:
+        return TrainState(jnp.zeros((), jnp.int32), params, self.tx.init(params))
+
+    def init(self, seed: int) -> TrainState:
+        with self.mesh:
+            return self._init(jax.random.key(seed))
+
+    def from_params(self, params) -> TrainState:
+        """A fresh optimiser around given parameters (fine-tuning from a pre-trained run)."""
+        return self._from_params(params)
+
+    def abstract_params(self):
+        return abstract_with_shardings(self.abstract_state.params, self.param_shardings)
+
+    def abstract_opt(self):
+        return abstract_with_shardings(
+            {"step": self.abstract_state.step, "opt_state": self.abstract_state.opt_state},
+            {"step": self.shardings.step, "opt_state": self.shardings.opt_state},
+        )
+
+    # --- the step ------------------------------------------------------------------------------
+    def _loss_fn(self, params, batch: Mapping[str, jax.Array], step: jax.Array):
+        model = nnx.merge(self.graphdef, params)
+        positions = valid = targets = None
+        if self.config.mlm_weight > 0:
+            count = max(1, math.ceil(batch["enc_tokens"].shape[1] * self.config.mlm_max_fraction))
+            positions, valid = mlm_positions(batch["mlm_mask"], count)
+            targets = jnp.take_along_axis(batch["mlm_targets"], positions, axis=1)
+        outputs = model(batch["enc_tokens"], batch["enc_mask"], batch["dec_inputs"], batch["dec_mask"],
+                        batch["dec_loss_mask"], positions)
+        return total_loss(outputs, batch, valid, targets, self.config, step)
+
+    def _step_fn(self, state: TrainState, batch: Mapping[str, jax.Array]) -> tuple[TrainState, dict]:
+        (_, metrics), grads = jax.value_and_grad(self._loss_fn, has_aux=True)(state.params, batch, state.step)
+        updates, opt_state = self.tx.update(grads, state.opt_state, state.params)
+        params = optax.apply_updates(state.params, updates)
+        metrics = dict(metrics, grad_norm=optax.global_norm(grads), learning_rate=self.schedule(state.step),
+                       code_tokens=batch["dec_loss_mask"].sum(),
+                       tokens=batch["dec_mask"].sum() + batch["enc_mask"].sum())
+        return TrainState(state.step + 1, params, opt_state), metrics
+
+    def _eval_fn(self, params, batch, step):
+        return self._loss_fn(params, batch, step)[1]
+
+    def put(self, batch: Any) -> dict[str, jax.Array]:
+        return meshlib.put_batch(batch_arrays(batch), self.mesh)
+
+
+# --- the loop ------------------------------------------------------------------------------------
+
+def _skip(batches: Iterator, count: int) -> None:
+    for _ in range(count):
+        if next(batches, None) is None:
+            raise DataError("<batches>", None, f"the data ran out while skipping {count} batches on resume")
+
+
+class MetricsLog:
+    """metrics.jsonl: one JSON object per logged step, appended; on resume, lines after the
+    restored step are dropped (they were written after the checkpoint that the run goes back to)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def truncate_after(self, step: int) -> None:
+        if not self.path.exists():
+            return
+        kept = [line for line in self.path.read_text(encoding="utf-8").splitlines()
+                if line.strip() and json.loads(line).get("step", 0) <= step]
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+        tmp.replace(self.path)
+
+    def append(self, record: dict) -> None:
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+
+    def read(self) -> list[dict]:
+        if not self.path.exists():
+            return []
+        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+class _Reporter:
+    """Logs a step's metrics every `every` steps (metrics.jsonl and the progress bar), with
+    tokens/s over the steps since the last log."""
+
+    def __init__(self, log: MetricsLog, every: int, enabled: bool, total: int, done: int):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.log, self.every = log, max(1, every)
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]}"), TextColumn("{task.fields[tps]} tokens/s"), TimeRemainingColumn(),
+            console=Console(stderr=True), disable=not enabled,
+        )
+        self.task = self.bar.add_task("training", total=total, completed=done, loss="-", tps="-")
+        self.since, self.tokens = time.perf_counter(), 0
+
+    def __call__(self, step: int, metrics: dict, force: bool = False) -> None:
+        values = {k: float(v) for k, v in jax.device_get(metrics).items()}
+        self.tokens += int(values["tokens"])
+        if step % self.every and not force:
+            self.bar.update(self.task, completed=step)
+            return
+        now = time.perf_counter()
+        tps = self.tokens / max(now - self.since, 1e-9)
+        self.log.append({"step": step, **{k: round(v, 6) for k, v in values.items()},
+                         "tokens_per_s": round(tps, 1), "time": round(time.time(), 3)})
+        self.bar.update(self.task, completed=step, loss=f"{values['loss']:.4f}", tps=f"{tps:,.0f}")
+        self.since, self.tokens = now, 0
+
+
+def run_training(
+    run_dir: str | Path,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    make_batches: Callable[[], Iterable],
+    *,
+    init_params: Callable[[Trainer], Any] | None = None,
+    mesh: Mesh | None = None,
+    stop_at: int | None = None,
+    progress: bool = True,
+) -> dict:
+    """Train (or resume training) in RUN_DIR up to train_config.steps (or stop_at, to pause early).
+
+    make_batches() returns a fresh, deterministic iterator of batches; on resume, the batches
+    already consumed are skipped, so a resumed run sees exactly the data an uninterrupted one
+    would. init_params(trainer) gives starting parameters for a new run (fine-tuning); otherwise
+    they are initialised from the seed. Returns a summary of the run."""
+    run_dir = Path(run_dir)
+    meshlib.start_runtime(distributed=train_config.distributed,
+                          compilation_cache=train_config.compilation_cache)
+    mesh = mesh or meshlib.make_mesh(train_config.data_parallel, train_config.model_parallel)
+    data_size = mesh.shape[meshlib.DATA]
+    if train_config.batch_size % data_size:
+        raise ValueError(f"batch_size {train_config.batch_size} is not a multiple of the data axis ({data_size})")
+    trainer = Trainer(model_config, train_config, mesh)
+    metrics_log = MetricsLog(run_dir / "metrics.jsonl")
+    end = min(train_config.steps, stop_at) if stop_at is not None else train_config.steps
+    started = time.perf_counter()
+
+    with CheckpointStore(run_dir / "checkpoints", keep=train_config.keep_checkpoints) as store:
+        latest = store.latest_step()
+        if latest is not None:
+            params, opt, meta = store.restore(latest, trainer.abstract_params(), trainer.abstract_opt())
+            state = TrainState(opt["step"], params, opt["opt_state"])
+            consumed = int(meta["batches_consumed"])
+            metrics_log.truncate_after(latest)
+        else:
+            state = trainer.from_params(init_params(trainer)) if init_params else trainer.init(train_config.seed)
+            consumed = 0
+        step = first_step = int(state.step)
+        batches = iter(make_batches())
+        _skip(batches, consumed)
+
+        def save() -> None:
+            store.save(step, state.params, {"step": state.step, "opt_state": state.opt_state},
+                       {"step": step, "batches_consumed": consumed})
+
+        report = _Reporter(metrics_log, train_config.log_every, progress, end, step)
+        pending = None
+        with report.bar:
+            while step < end:
+                raw = next(batches, None)
+                if raw is None:
+                    break  # the data ran out
+                state, metrics = trainer.step(state, trainer.put(raw))
+                consumed += 1
+                step += 1
+                # Read the previous step's metrics only now, so that the host prepares the next
+                # batch while the device still computes this step.
+                if pending is not None:
+                    report(*pending)
+                pending = (step, metrics)
+                if step % train_config.checkpoint_every == 0:
+                    save()
+            if pending is not None:
+                report(*pending, force=True)
+        if step > first_step and store.latest_step() != step:
+            save()
+    logged = metrics_log.read()
+    return {"run_dir": str(run_dir), "step": step, "steps": train_config.steps,
+            "seconds": round(time.perf_counter() - started, 3), "last": logged[-1] if logged else None}
+
+
+def synthetic_batches(
+    vocab_size: int, batch_size: int, enc_len: int, dec_len: int, *, seed: int = 0, mlm: bool = True
+) -> Iterator[dict[str, np.ndarray]]:
+    """Endless random batches in exactly solver.data's Batch layout (benchmarks and smoke runs:
+    the cost of a step does not depend on what the tokens say). Rows have random real lengths;
+    the first 8 decoder tokens play the header (not scored)."""
+    rng = np.random.default_rng(seed)
+    while True:
+        enc_n = rng.integers(enc_len // 2, enc_len + 1, batch_size)
+        dec_n = rng.integers(max(dec_len // 2, 9), dec_len + 1, batch_size)
+        enc_mask = np.arange(enc_len)[None] < enc_n[:, None]
+        dec_mask = np.arange(dec_len)[None] < dec_n[:, None]
+        tokens = rng.integers(5, vocab_size, (batch_size, enc_len + dec_len + 1)).astype(np.int32)
+        enc_tokens = np.where(enc_mask, tokens[:, :enc_len], 0)
+        mlm_mask = enc_mask & (rng.random((batch_size, enc_len)) < (0.15 if mlm else 0.0))
+        dec = np.where(dec_mask, tokens[:, enc_len:-1], 0)
+        targets = np.where(dec_mask, tokens[:, enc_len + 1:], 0)
+        yield {
+            "enc_tokens": np.where(mlm_mask, 4, enc_tokens).astype(np.int32),
+            "enc_mask": enc_mask,
+            "mlm_targets": enc_tokens.astype(np.int32),
+            "mlm_mask": mlm_mask,
+            "dec_inputs": dec.astype(np.int32),
+            "dec_targets": targets.astype(np.int32),
+            "dec_mask": dec_mask,
+            "dec_loss_mask": dec_mask & (np.arange(dec_len)[None] >= 8),
+            "correct": rng.integers(-1, 2, batch_size).astype(np.int32),
+        }
