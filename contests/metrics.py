@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -62,16 +63,23 @@ class Interval(NamedTuple):
 
 def bootstrap_ci(values, statistic: Callable = np.mean, confidence: float = 0.95, n_boot: int = 9999,
                  seed: int | None = 0) -> Interval:
-    """Bootstrap confidence interval (BCa, scipy.stats.bootstrap) of STATISTIC over VALUES.
+    """Bootstrap confidence interval of STATISTIC over VALUES (scipy.stats.bootstrap; SEED fixes it).
 
-    With fewer than two values, or all values equal, the interval is the statistic itself:
-    resampling cannot show any spread there."""
+    BCa where it is defined; the percentile method where BCa degenerates (e.g. the median of 0/1
+    outcomes, whose resamples barely vary). With fewer than two values, or all values equal, the
+    interval is the statistic itself: resampling cannot show any spread there."""
     values = np.asarray(values, dtype=float)
     if values.size == 0:
         raise ValueError("need at least one value")
     if values.size < 2 or np.all(values == values[0]):
         point = float(statistic(values))
         return Interval(point, point)
-    result = stats.bootstrap((values,), statistic, confidence_level=confidence, n_resamples=n_boot,
-                             method="BCa", rng=np.random.default_rng(seed))
-    return Interval(float(result.confidence_interval.low), float(result.confidence_interval.high))
+    for method in ("BCa", "percentile"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a degenerate BCa warns, then gives NaN: handled below
+            result = stats.bootstrap((values,), statistic, confidence_level=confidence, n_resamples=n_boot,
+                                     method=method, rng=np.random.default_rng(seed))
+        low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+        if not (np.isnan(low) or np.isnan(high)):
+            break
+    return Interval(low, high)
