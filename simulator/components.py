@@ -1,0 +1,125 @@
+"""Build what a replay needs from what a user typed: contests, the judge, the solver, its identity."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from contests.errors import DataError
+from contests.model import Contest
+from simulator.store import SolverIdentity
+from solver.interface import Solver
+
+DEMO_ALIASES = ("demo",)
+
+
+# ------------------------------------------------------------------ contests
+
+def load_contests(ids: list[str] | tuple[str, ...], after: date | None, library_root: Path) -> list[Contest]:
+    """The contests to replay, in date order (the order the sequential rating takes them in).
+
+    IDS name contests of the library at LIBRARY_ROOT, or the demo ("demo" or its id); AFTER adds
+    every library contest that started after that date (the held-out split)."""
+    from contests.demo import DEMO_CONTEST_ID, demo_contest
+
+    chosen: dict[str, Contest] = {}
+    library = None
+    for contest_id in ids:
+        if contest_id in DEMO_ALIASES or contest_id == DEMO_CONTEST_ID:
+            contest = demo_contest()
+        else:
+            library = library or _library(library_root)
+            contest = library.get(contest_id)
+        chosen[contest.id] = contest
+    if after is not None:
+        library = library or _library(library_root)
+        for contest in library.after(after):
+            chosen.setdefault(contest.id, contest)
+    if not chosen:
+        raise DataError("--contest", None, "no contests chosen: give --contest ID (or demo) or --after DATE")
+    never = datetime.max.replace(tzinfo=timezone.utc)
+    return sorted(chosen.values(), key=lambda c: (_aware(c.start_time) or never, c.id))
+
+
+def _aware(when: datetime | None) -> datetime | None:
+    if when is None:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def _library(root: Path):
+    from contests.library import ContestLibrary
+
+    return ContestLibrary(root)
+
+
+# ------------------------------------------------------------------ judge
+
+def make_judge(sandbox: str, workers: int | None, cache_dir: Path | None):
+    """A judge.runner.Judge (use it as a context manager) and the fingerprint of its configuration,
+    which keys stored judgings: a verdict from one sandbox is not reused under another."""
+    from judge.runner import Judge, JudgeConfig
+
+    options = {"sandbox": sandbox, "cache_dir": cache_dir}
+    if workers:
+        options["workers"] = workers
+    config = JudgeConfig(**options)
+    fingerprint = json.dumps({"sandbox": sandbox}, sort_keys=True)
+    return Judge(config), fingerprint
+
+
+# ------------------------------------------------------------------ solver
+
+def make_solver(spec: str, judge) -> Solver:
+    """`reference`, `samples:FILE` or `jax:RUN_DIR` -> a Solver (solver.solvers)."""
+    from solver import solvers
+
+    kind, _, arg = spec.partition(":")
+    if kind == "reference" and not arg:
+        return solvers.ReferenceSolver(judge=judge)
+    if kind == "samples" and arg:
+        path = Path(arg)
+        if not path.is_file():
+            raise DataError(path, None, "no such samples file")
+        return solvers.SamplesFileSolver(path, judge)
+    if kind == "jax" and arg:
+        run_dir = Path(arg)
+        if not (run_dir / "config.json").is_file():
+            raise DataError(run_dir, None, "not a solver run directory (no config.json)")
+        return solvers.JaxSolver(run_dir, judge)
+    raise DataError("--solver", None, f"unknown solver {spec!r}: expected reference, samples:FILE or jax:RUN_DIR")
+
+
+def code_revision(repo: Path | None = None) -> str:
+    """The git commit csim runs from (+dirty when tracked files changed), else the package version."""
+    repo = repo or Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                              text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        return head + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        from importlib.metadata import version
+
+        return f"csim {version('csim')}"
+
+
+def solver_identity(solver: Solver, revision: str) -> SolverIdentity:
+    described = json.loads(json.dumps(solver.describe(), default=str))  # as the store will hold it
+    return SolverIdentity(name=solver.name, version=solver.version, code_revision=revision, config=described,
+                          checkpoint_digest=described.get("checkpoint_digest"))
+
+
+def same_behaviour(a: SolverIdentity, stored) -> bool:
+    """Whether a solver built now behaves as the stored version did (code revision aside: a commit
+    elsewhere in the tree does not stop a run from being resumed)."""
+    def key(name, version, config, checkpoint):
+        return hashlib.sha256(json.dumps([name, version, config, checkpoint], sort_keys=True, default=str)
+                              .encode()).hexdigest()
+
+    return key(a.name, a.version, a.config, a.checkpoint_digest) == key(
+        stored.name, stored.version, stored.config, stored.checkpoint_digest)
