@@ -37,10 +37,10 @@ class TestOutcome:
 def mcnemar_exact(a_only: int, b_only: int, alpha: float) -> TestOutcome:
     """Problems solved by A only vs by B only; the pairs both or neither solved carry no information."""
     discordant = a_only + b_only
-    p = 1.0 if discordant == 0 else binomtest(a_only, discordant, 0.5, alternative="two-sided").pvalue
+    p = 1.0 if discordant == 0 else float(binomtest(a_only, discordant, 0.5, alternative="two-sided").pvalue)
     direction = "B worse" if a_only > b_only else "B better" if b_only > a_only else "same"
-    return TestOutcome("McNemar exact (problems solved)", discordant, float(a_only), float(p), direction,
-                       p < alpha and direction != "same")
+    return TestOutcome("McNemar exact (problems solved)", discordant, float(a_only), p, direction,
+                       bool(p < alpha and direction != "same"))
 
 
 def wilcoxon_percentiles(a: list[float], b: list[float], alpha: float) -> TestOutcome:
@@ -54,7 +54,7 @@ def wilcoxon_percentiles(a: list[float], b: list[float], alpha: float) -> TestOu
     direction = "B worse" if total > 0 else "B better" if total < 0 else "same"
     p = float(result.pvalue)
     return TestOutcome("Wilcoxon signed-rank (percentile)", len(diffs), float(result.statistic), p, direction,
-                       p < alpha and direction != "same")
+                       bool(p < alpha and direction != "same"))
 
 
 def _run_label(store: Store, run_id: int) -> dict:

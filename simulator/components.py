@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from contests.errors import DataError
@@ -18,7 +18,7 @@ DEMO_ALIASES = ("demo",)
 
 # ------------------------------------------------------------------ contests
 
-def load_contests(ids: list[str] | tuple[str, ...], after: date | None, library_root: Path) -> list[Contest]:
+def load_contests(ids: list[str] | tuple[str, ...], after: datetime | None, library_root: Path) -> list[Contest]:
     """The contests to replay, in date order (the order the sequential rating takes them in).
 
     IDS name contests of the library at LIBRARY_ROOT, or the demo ("demo" or its id); AFTER adds
@@ -36,8 +36,9 @@ def load_contests(ids: list[str] | tuple[str, ...], after: date | None, library_
         chosen[contest.id] = contest
     if after is not None:
         library = library or _library(library_root)
-        for contest in library.after(after):
-            chosen.setdefault(contest.id, contest)
+        for summary in library.after(after):
+            if summary.id not in chosen:
+                chosen[summary.id] = library.get(summary.id)
     if not chosen:
         raise DataError("--contest", None, "no contests chosen: give --contest ID (or demo) or --after DATE")
     never = datetime.max.replace(tzinfo=timezone.utc)

@@ -120,7 +120,7 @@ def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submiss
             settings = ReplaySettings(schedule=schedule, samples=samples, max_submissions=max_submissions,
                                       start_rating=start_rating)
             library = library or home / "contests"
-            contests = load_contests(contest_ids, after.date() if after else None, library)
+            contests = load_contests(contest_ids, after, library)
         judge, fingerprint = make_judge(sandbox, workers, home / "work" / "judge-cache")
         with judge:
             solver = make_solver(solver_spec, judge)
