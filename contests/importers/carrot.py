@@ -8,12 +8,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from pathlib import Path
 
 from contests.errors import DataError
+from contests.importers.jsonfile import read_json
 from contests.model import RULES, Contest, StandingRow
 from contests.ranking import rank_table
 
@@ -21,12 +21,7 @@ _NAME = re.compile(r"round-(\d+)-(.+?)-(data|perfs)\.json$")
 
 
 def _read_list(path: Path) -> list:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(path, None, "no such file") from None
-    except json.JSONDecodeError as e:
-        raise DataError(path, f"line {e.lineno}", f"not valid JSON ({e.msg})") from None
+    data = read_json(path)
     if not isinstance(data, list):
         raise DataError(path, None, "expected a JSON list of rows")
     return data

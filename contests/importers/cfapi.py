@@ -10,13 +10,13 @@ participants are left out.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from contests.errors import DataError
+from contests.importers.jsonfile import read_json
 from contests.model import RULES, Contest, Problem, ProblemResult, StandingRow
 from contests.scoring import Attempt
 
@@ -40,7 +40,7 @@ CONTEST_PARTICIPANTS = ("CONTESTANT", "OUT_OF_COMPETITION")
 class ApiFile:
     method: str  # one of METHODS, told by the shape of the answer
     result: object
-    path: Path
+    path: Path | str  # the file, or the URL it was fetched from
 
 
 # ---------------------------------------------------------------- validation helpers
@@ -95,13 +95,7 @@ def detect_method(result, path: Path) -> str:
 
 def read_api_file(path: str | Path) -> ApiFile:
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(path, None, "no such file") from None
-    except json.JSONDecodeError as e:
-        raise DataError(path, f"line {e.lineno}", f"not valid JSON ({e.msg})") from None
-    result = unwrap(data, path)
+    result = unwrap(read_json(path), path)
     return ApiFile(detect_method(result, path), result, path)
 
 
@@ -263,7 +257,7 @@ def contest_from_rating_changes(changes: list[RatingChange], path: Path, rules: 
                    origin=f"{path} (rating changes only: points are minus the place)")
 
 
-def _read_names(path: Path, result) -> tuple[str | None, str | None]:
+def _read_names(result) -> tuple[str | None, str | None]:
     first = result[0] if isinstance(result, list) and result and isinstance(result[0], dict) else {}
     contest_id = first.get("contestId")
     return (None if contest_id is None else str(contest_id)), first.get("contestName")
@@ -273,7 +267,10 @@ def load_cfapi_contest(paths: Iterable[str | Path], rules: str | None = None) ->
     """One contest from saved answers: `contest.standings` and/or `contest.ratingChanges`
     (the changes fill old and new ratings and say who was rated); a `problemset.problems`
     answer fills problem ratings and tags."""
-    files = [read_api_file(p) for p in paths]
+    return contest_from_answers([read_api_file(p) for p in paths], rules)
+
+
+def contest_from_answers(files: list[ApiFile], rules: str | None = None) -> Contest:
     by_method: dict[str, ApiFile] = {}
     for f in files:
         if f.method in by_method:
@@ -288,18 +285,17 @@ def load_cfapi_contest(paths: Iterable[str | Path], rules: str | None = None) ->
     if "contest.standings" in by_method:
         f = by_method["contest.standings"]
         contest = parse_standings(f.result, f.path, rules)
+        if changes_file:
+            by_handle = {c.handle: c for c in changes}
+            for row in contest.standings:
+                change = by_handle.get(row.handle)
+                row.rated = change is not None
+                if change:
+                    row.old_rating, row.new_rating = change.old_rating, change.new_rating
     else:
         contest = contest_from_rating_changes(changes, changes_file.path, rules)
-        contest_id, name = _read_names(changes_file.path, changes_file.result)
+        contest_id, name = _read_names(changes_file.result)
         contest.id, contest.name = contest_id or contest.id, name or contest.name
-
-    if changes_file and "contest.standings" in by_method:
-        by_handle = {c.handle: c for c in changes}
-        for row in contest.standings:
-            change = by_handle.get(row.handle)
-            row.rated = change is not None
-            if change:
-                row.old_rating, row.new_rating = change.old_rating, change.new_rating
 
     if "problemset.problems" in by_method:
         f = by_method["problemset.problems"]

@@ -1,0 +1,99 @@
+"""A directory of imported contests, one native contest directory each (contests.native).
+
+The root is passed in; the CLI's default is $CSIM_HOME/contests (CSIM_HOME defaults to ~/.csim).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from contests.errors import DataError
+from contests.model import Contest
+from contests.native import read_contest, write_contest
+
+# A contest id names a directory: keep it to one safe path component.
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+
+
+@dataclass(frozen=True)
+class ContestSummary:
+    id: str
+    name: str
+    rules: str
+    start_time: datetime | None
+    duration_minutes: int
+    problems: int
+    participants: int
+    made_up: bool
+    path: Path
+
+
+def check_id(contest_id: str) -> str:
+    if not _ID.match(contest_id or ""):
+        raise DataError("contest", "id", f"{contest_id!r} cannot name a library entry (letters, digits, _ . + - only)")
+    return contest_id
+
+
+def _aware(moment: datetime) -> datetime:
+    """Compare dates without a zone as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class ContestLibrary:
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def path(self, contest_id: str) -> Path:
+        return self.root / check_id(str(contest_id))
+
+    def add(self, contest: Contest) -> Path:
+        """Store CONTEST under its id, replacing any earlier copy whole (atomically)."""
+        return write_contest(self.path(contest.id), contest)
+
+    def get(self, contest_id: str) -> Contest:
+        path = self.path(contest_id)
+        if not (path / "contest.json").is_file():
+            raise DataError(self.root, str(contest_id), "no such contest in the library (see `csim contests list`)")
+        return read_contest(path)
+
+    def ids(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir()
+                      if not p.name.startswith(".") and (p / "contest.json").is_file())
+
+    def summary(self, contest_id: str) -> ContestSummary:
+        """What `list` shows, read from contest.json and standings.json without loading any tests."""
+        path = self.path(contest_id)
+        meta_path = path / "contest.json"
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            participants = 0
+            if meta.get("standings"):
+                participants = len(json.loads((path / meta["standings"]).read_text(encoding="utf-8")))
+            start = meta.get("start_time")
+            return ContestSummary(
+                id=str(meta["id"]), name=str(meta["name"]), rules=str(meta["rules"]),
+                start_time=_aware(datetime.fromisoformat(start)) if start else None,
+                duration_minutes=int(meta.get("duration_minutes") or 120),
+                problems=len(meta.get("problems") or []), participants=participants,
+                made_up=bool(meta.get("made_up", False)), path=path,
+            )
+        except FileNotFoundError as e:
+            raise DataError(e.filename or meta_path, None, "no such file") from None
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+            raise DataError(meta_path, None, f"unreadable contest metadata ({e})") from None
+
+    def list(self) -> list[ContestSummary]:
+        return [self.summary(i) for i in self.ids()]
+
+    def after(self, date: datetime) -> list[ContestSummary]:
+        """Contests that started strictly after DATE, in date order: a held-out split. Contests
+        without a start time are left out (they cannot be shown to be held out)."""
+        date = _aware(date)
+        later = [s for s in self.list() if s.start_time is not None and s.start_time > date]
+        return sorted(later, key=lambda s: (s.start_time, s.id))
