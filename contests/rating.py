@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import numpy as np
 from scipy.optimize import brentq
@@ -36,11 +37,24 @@ from contests.scoring import check_rules
 
 NEWCOMER_RATING_BEFORE_MAY_2020 = 1500
 NEWCOMER_RATING_SINCE_MAY_2020 = 1400
+# When the switch took effect is not pinned to the day: blog entry 77890 announced it in May 2020
+# and carrot moved its default to 1400 on 2020-05-25 (its pull request 18). Rounds of May 2020
+# should be given their newcomer rating explicitly.
+NEWCOMER_RATING_SWITCH = datetime(2020, 5, 25, tzinfo=timezone.utc)
 
 # Mirzayanov's search range for the rating that "needs" a rank: [1, 8000).
 NEED_LO, NEED_HI = 1, 8000
 # carrot's rating range, used for its performance search: [MIN_RATING_LIMIT, MAX_RATING_LIMIT).
 PERF_LO, PERF_HI = -500, 6000
+
+
+def newcomer_rating(start_time: datetime | None, switch: datetime = NEWCOMER_RATING_SWITCH) -> int:
+    """The rating Codeforces' formula gives a newcomer in a contest that started at START_TIME
+    (naive times read as UTC; an unknown time is taken as recent)."""
+    if start_time is None:
+        return NEWCOMER_RATING_SINCE_MAY_2020
+    when = start_time if start_time.tzinfo else start_time.replace(tzinfo=timezone.utc)
+    return NEWCOMER_RATING_BEFORE_MAY_2020 if when < switch else NEWCOMER_RATING_SINCE_MAY_2020
 
 
 def win_probability(rating_a, rating_b):

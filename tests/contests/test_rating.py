@@ -185,3 +185,13 @@ def test_carrots_small_example_with_a_newcomer():
     deltas = rating_changes([r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows],
                             new_participant_rating=1500)
     assert deltas.tolist() == [r[4] for r in rows]
+
+
+def test_newcomer_rating_by_contest_date():
+    from datetime import datetime, timezone
+
+    from contests.rating import newcomer_rating
+
+    assert newcomer_rating(datetime(2020, 4, 26, tzinfo=timezone.utc)) == 1500  # 1342, Educational Round 86
+    assert newcomer_rating(datetime(2021, 12, 1)) == 1400  # AlphaCode's contests; naive = UTC
+    assert newcomer_rating(None) == 1400
