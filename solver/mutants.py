@@ -38,26 +38,36 @@ class Edit:
         return source[: self.start] + self.text + source[self.end:]
 
 
+class Mutator:
+    """One program's candidate edits, found once; draws mutants from them (cheap to repeat)."""
+
+    def __init__(self, source: str, language: str):
+        self.source = source
+        if language == "python":
+            self.edits = python_edits(source)
+            self.must_parse = _parses(source)
+        else:
+            self.edits = c_like_edits(source, cpp=language == "cpp")
+            self.must_parse = False
+
+    def draw(self, rng: np.random.Generator, limit: int = 8) -> list[str]:
+        mutants: list[str] = []
+        seen = {self.source}
+        for i in rng.permutation(len(self.edits)):
+            mutant = self.edits[i].apply(self.source)
+            if mutant in seen or (self.must_parse and not _parses(mutant)):
+                continue
+            seen.add(mutant)
+            mutants.append(mutant)
+            if len(mutants) == limit:
+                break
+        return mutants
+
+
 def mutate(source: str, language: str, rng: np.random.Generator, limit: int = 8) -> list[str]:
     """Up to LIMIT distinct mutants of SOURCE (each one edit away, none equal to SOURCE), in an
     order drawn from RNG. Python mutants parse whenever SOURCE does. [] if nothing can be edited."""
-    if language == "python":
-        edits = python_edits(source)
-        must_parse = _parses(source)
-    else:
-        edits = c_like_edits(source, cpp=language == "cpp")
-        must_parse = False
-    mutants: list[str] = []
-    seen = {source}
-    for i in rng.permutation(len(edits)):
-        mutant = edits[i].apply(source)
-        if mutant in seen or (must_parse and not _parses(mutant)):
-            continue
-        seen.add(mutant)
-        mutants.append(mutant)
-        if len(mutants) == limit:
-            break
-    return mutants
+    return Mutator(source, language).draw(rng, limit)
 
 
 def _parses(source: str) -> bool:
