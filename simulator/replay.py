@@ -16,16 +16,14 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 
 from contests.errors import DataError
 from contests.metrics import n_at_k, pass_at_k
 from contests.model import Contest, Problem
 from contests.ranking import place
 from contests.rating import (
-    NEWCOMER_RATING_BEFORE_MAY_2020,
-    NEWCOMER_RATING_SINCE_MAY_2020,
     ContestResult,
+    newcomer_rating,
     performance,
     rating_change_for,
     rating_percentile,
@@ -35,9 +33,6 @@ from contests.scoring import Attempt, ProblemScore, contest_score, problem_score
 from simulator.schedule import parse_schedule, schedule_submissions
 from simulator.store import Store
 from solver.interface import Budget, Solver
-
-# Codeforces switched newcomers from 1500 to 1400 in the rating formula in late May 2020 (blog 77890).
-NEWCOMER_CHANGE = datetime(2020, 5, 25, tzinfo=timezone.utc)
 
 ProgressHook = Callable[[int, int, str], None]  # (problems done, problems in all, what is happening)
 JudgeHook = Callable[[str, str, int], None]  # (judgment key, problem index, submission order), before judging
@@ -88,14 +83,6 @@ def problem_digest(problem: Problem) -> str:
 def judgment_key(problem_digest_: str, language: str, source: str, judge_fingerprint: str) -> str:
     blob = json.dumps([problem_digest_, language, hashlib.sha256(source.encode()).hexdigest(), judge_fingerprint])
     return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def newcomer_rating(start_time: datetime | None) -> int:
-    """The rating Codeforces' formula gives a newcomer at the time of a contest."""
-    if start_time is None:
-        return NEWCOMER_RATING_SINCE_MAY_2020
-    when = start_time if start_time.tzinfo else start_time.replace(tzinfo=timezone.utc)
-    return NEWCOMER_RATING_BEFORE_MAY_2020 if when < NEWCOMER_CHANGE else NEWCOMER_RATING_SINCE_MAY_2020
 
 
 def check_contest(contest: Contest) -> None:
