@@ -1,0 +1,95 @@
+"""`csim contests ...` and `csim rating ...` end to end through click (in process)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from simulator.cli import main
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def csim(tmp_path, monkeypatch):
+    monkeypatch.setenv("CSIM_HOME", str(tmp_path / "home"))
+    runner = CliRunner()
+
+    def run(*args, code=0):
+        result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+        assert result.exit_code == code, result.output + result.stderr
+        return result
+
+    return run
+
+
+def test_import_list_show(csim, shared_data, tmp_path):
+    csim("contests", "import", shared_data / "standings" / "carrot-round-1305-ozon-2020-div1+2-data.json")
+    out = csim("contests", "import", DATA / "cfapi-9001-standings.json", DATA / "cfapi-9001-ratingChanges.json",
+               "--json").stdout
+    assert json.loads(out)["participants"] == 5
+    csim("contests", "import", DATA / "polygon-sum-pair", "--rules", "icpc")
+    listed = json.loads(csim("contests", "list", "--json").stdout)
+    assert [(c["id"], c["rules"], c["participants"]) for c in listed] == [
+        ("1305", "cf-points", 7420), ("9001", "cf-icpc", 5), ("sum-pair", "icpc", 0)]
+    assert (tmp_path / "home" / "contests" / "1305" / "contest.json").is_file()  # $CSIM_HOME/contests
+    shown = json.loads(csim("contests", "show", "9001", "--json", "--top", "2").stdout)
+    assert [p["index"] for p in shown["problems"]] == ["A", "B", "C"] and len(shown["standings"]) == 2
+    assert "Sum of a Pair" in csim("contests", "show", "sum-pair").stdout
+    other = tmp_path / "other"
+    csim("contests", "import", DATA / "polygon-sum-pair", "--library", other)
+    assert json.loads(csim("contests", "list", "--library", other, "--json").stdout)[0]["id"] == "sum-pair"
+
+
+def test_rating_predict_reproduces_official_changes(csim, shared_data):
+    rows = json.loads(csim("rating", "predict", shared_data / "standings" / "carrot-round-1342-edu-86-data.json",
+                           "--format", "carrot", "--json").stdout)
+    assert len(rows) == 14939 and all(r["delta"] == r["official_delta"] for r in rows)
+    assert {"handle", "delta", "official_delta", "performance"} <= set(rows[0])
+    api = json.loads(csim("rating", "predict", shared_data / "standings" / "cfapi-ratingChanges-917.json",
+                          "--format", "cf-api", "--json").stdout)
+    assert len(api) == 423 and all(r["delta"] == r["official_delta"] for r in api)
+    text = csim("rating", "predict", shared_data / "standings" / "cfapi-ratingChanges-911.json",
+                "--format", "cf-api", "--top", "3").stdout
+    assert "3757 of 3982 official changes reproduced (94.35%)" in text
+
+
+def test_rating_place(csim, shared_data):
+    csim("contests", "import", shared_data / "standings" / "carrot-round-1342-edu-86-data.json")
+    placed = json.loads(csim("rating", "place", "--contest", "1342", "--points", "4", "--penalty", "150",
+                             "--rating", "1500", "--json").stdout)
+    assert (placed["rank"], placed["worst_rank"], placed["participants"]) == (459, 466, 14939)
+    assert placed["percentile"] == pytest.approx(100 * 458 / 14939)
+    assert 1900 < placed["performance"] < 2500 and placed["rating_change"] > 0
+    worse = json.loads(csim("rating", "place", "--contest", "1342", "--points", "1", "--penalty", "150",
+                            "--rating", "1500", "--json").stdout)
+    assert worse["rank"] > placed["rank"] and worse["rating_change"] < placed["rating_change"]
+    assert "did better" in csim("rating", "place", "--contest", "1342", "--points", "4").stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (("contests", "show", "42"), "no such contest"),
+    (("rating", "place", "--contest", "42", "--points", "1"), "no such contest"),
+    (("rating", "predict", DATA / "cfapi-9001-status.json", "--format", "cf-api"), "need a contest.standings"),
+    (("rating", "predict", DATA / "cfapi-9001-standings.json", "--format", "carrot"), "expected a JSON list of rows"),
+    (("contests", "import", DATA / "README.md"), "--format"),
+])
+def test_bad_input_is_one_line_with_status_2(csim, args, message):
+    result = csim(*args, code=2)
+    assert result.stdout == "" and message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_fetch_into_the_library(csim, api):
+    out = json.loads(csim("contests", "fetch", "9001", "--api-url", api.url, "--json").stdout)
+    assert (out["id"], out["participants"]) == ("9001", 5)
+    assert csim("contests", "fetch", "12", "--api-url", api.url, code=2).stderr.startswith("csim: error: ")
+
+
+def test_validate_runs_the_judges_check(csim, shared_data):
+    pytest.importorskip("judge.validate", reason="the judge's validate_problem is not there yet")
+    dev = shared_data / "codecontests" / "dev.jsonl"
+    out = json.loads(csim("contests", "validate", dev, "--problem-name", "1041E", "--json").stdout)
+    assert [r["problem"] for r in out] == ["1041E"]
