@@ -1,0 +1,147 @@
+"""Compile once per source, in a sandbox; cache the artifact by toolchain version, flags and source.
+
+An artifact is a directory cache/artifacts/<key>/ holding the source, what the compiler made and
+status.json ({"ok", "output"}). Compilation errors are cached too. A build happens in a compile
+box's staging directory (writable there by the sandbox uid) and is renamed into the cache when it
+is complete, so a reader never sees half an artifact and two judges sharing a cache never clash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from judge.languages import MIB, get_language, resolve_tools, toolchain_version
+from judge.sandbox.box import NOBODY
+from judge.sandbox.pool import BoxPool
+
+COMPILE_CPU = 30  # seconds
+COMPILE_WALL = 60.0
+COMPILE_MEMORY = 2048 * MIB
+COMPILE_OUTPUT = 256 * MIB  # largest file a compiler may write
+COMPILE_PIDS = 64
+MESSAGE_LIMIT = 64 * 1024  # compiler messages kept
+
+
+@dataclass(frozen=True)
+class Program:
+    language: str
+    key: str  # hash of toolchain version, flags, file name and source
+    directory: Path  # the artifact directory on the host
+    source_name: str
+    ok: bool  # False: a compilation error (CE)
+    output: str = ""  # the compiler's messages
+    error: str | None = None  # the judge could not compile it (IE); not cached
+
+
+def artifact_key(language: str, source: str, fast_path: bool) -> str:
+    lang = get_language(language)
+    parts = [language, toolchain_version(language), " ".join(lang.flags), lang.source_name(source),
+             "fast" if fast_path and lang.python_fast_path() else "plain", source]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+class Compiler:
+    def __init__(self, artifacts: Path, boxes: BoxPool, fast_path: bool, drop_uid: bool):
+        self.artifacts = artifacts
+        self.boxes = boxes
+        self.fast_path = fast_path
+        self.drop_uid = drop_uid  # the sandbox runs as nobody: give it the staging directory
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+
+    def compile(self, source: str, language: str) -> Program:
+        lang = get_language(language)
+        key = artifact_key(language, source, self.fast_path)
+        name = lang.source_name(source)
+        with self._locks_lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            cached = self._load(key, language, name)
+            if cached is not None:
+                return cached
+            return self._build(key, language, name, source)
+
+    def _load(self, key: str, language: str, name: str) -> Program | None:
+        directory = self.artifacts / key
+        try:
+            status = json.loads((directory / "status.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return Program(language, key, directory, name, bool(status["ok"]), status.get("output", ""))
+
+    def _build(self, key: str, language: str, name: str, source: str) -> Program:
+        lang = get_language(language)
+        with self.boxes.box() as box:
+            staging = box.spec.host_dir / key
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir()
+            (staging / name).write_text(source, encoding="utf-8")
+            if self.drop_uid:
+                os.chown(staging, NOBODY, NOBODY)
+            inside = box.inside(staging)
+            request = {"cwd": inside, "stdin": "/dev/null", "stdout": f"{inside}/.compile.out",
+                       "stderr": f"{inside}/.compile.err", "cpu": COMPILE_CPU, "wall": COMPILE_WALL,
+                       "fsize": COMPILE_OUTPUT, "env": {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}}
+            if self.fast_path and lang.python_fast_path():
+                request.update(python=name, compile_only=True)  # relative: messages name just the file
+            else:
+                argv = lang.compile_argv(resolve_tools(language), name)
+                if argv is None:  # nothing to build
+                    argv = ["/bin/true"]
+                request["argv"] = argv
+            raw = box.run(request, COMPILE_MEMORY + lang.memory_overhead, COMPILE_PIDS)
+            output = "".join(_read_text(staging / f, MESSAGE_LIMIT) for f in (".compile.out", ".compile.err")).strip()
+            if raw.error:
+                shutil.rmtree(staging, ignore_errors=True)
+                return Program(language, key, self.artifacts / key, name, False, output, error=raw.error)
+            ok = raw.exit_code == 0 and not raw.timed_out
+            if raw.timed_out or raw.cpu_time >= COMPILE_CPU:
+                output = (output + "\n" if output else "") + f"compilation took longer than {COMPILE_CPU} s"
+            elif raw.oom_killed:
+                output = (output + "\n" if output else "") + "compilation ran out of memory"
+            for f in (".compile.out", ".compile.err"):
+                (staging / f).unlink(missing_ok=True)
+            if not ok:  # keep only the source beside the status
+                for entry in staging.iterdir():
+                    if entry.name != name:
+                        shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+            (staging / "status.json").write_text(json.dumps({"ok": ok, "output": output}), encoding="utf-8")
+            _seal(staging)
+            target = self.artifacts / key
+            try:
+                os.rename(staging, target)
+            except OSError:
+                if self._load(key, language, name) is None:  # a broken leftover, not another judge's build
+                    shutil.rmtree(target, ignore_errors=True)
+                    os.rename(staging, target)
+                else:  # another judge sharing the cache got there first: theirs is as good
+                    shutil.rmtree(staging, ignore_errors=True)
+        return Program(language, key, self.artifacts / key, name, ok, output)
+
+
+def _read_text(path: Path, limit: int) -> str:
+    try:
+        with open(path, "rb") as f:
+            return f.read(limit).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _seal(directory: Path) -> None:
+    """Make an artifact root-owned (when we are root) and read-only to everyone else."""
+    me = os.geteuid()
+    for root, dirs, files in os.walk(directory):
+        for name in [*dirs, *files, None]:
+            path = os.path.join(root, name) if name else root
+            if os.path.islink(path):
+                continue
+            if me == 0:
+                os.chown(path, 0, 0)
+            mode = os.stat(path).st_mode
+            os.chmod(path, 0o755 if (os.path.isdir(path) or mode & 0o111) else 0o644)

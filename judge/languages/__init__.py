@@ -1,0 +1,97 @@
+"""The languages the judge runs, one small module each (DMOJ-style executors).
+
+A language says how to name, compile and run a source; the sandbox does the rest. Adding a
+language is one module here that defines LANGUAGE, plus its id in _MODULES.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from functools import cache
+
+from contests.errors import DataError
+
+# Toolchains are looked up on the system's own PATH, never on the judge's (a virtualenv's python
+# or a user's ~/bin are not visible inside the sandbox, which binds only system directories).
+SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Language:
+    """How to build and run one language. Paths in commands are inside the sandbox."""
+
+    id: str
+    title: str
+    extensions: tuple[str, ...]
+    tools: tuple[str, ...]  # executables looked up on SYSTEM_PATH; the first one's version keys the cache
+    version_args: tuple[str, ...] = ("--version",)
+    flags: tuple[str, ...] = ()  # compiler flags, part of the cache key
+    memory_overhead: int = 0  # added to the memory cgroup limit for the runtime itself (the JVM)
+    mle_markers: tuple[str, ...] = ()  # text on stderr that means "out of memory"
+    run_env: dict[str, str] = field(default_factory=dict)
+
+    def source_name(self, source: str) -> str:
+        return "main" + self.extensions[0]
+
+    def compile_argv(self, tools: dict[str, str], source_name: str) -> list[str] | None:
+        """The command that builds source_name in the current directory, or None if nothing to do."""
+        return None
+
+    def run_argv(self, tools: dict[str, str], directory: str, source_name: str, memory_limit: int) -> list[str]:
+        raise NotImplementedError
+
+    def python_fast_path(self) -> bool:
+        """True when runs may use the supervisor's forked, pre-started interpreter."""
+        return False
+
+
+_MODULES = {"python": "judge.languages.python", "cpp": "judge.languages.cpp", "java": "judge.languages.java"}
+
+
+def language_ids() -> tuple[str, ...]:
+    return tuple(_MODULES)
+
+
+def get_language(language_id: str) -> Language:
+    module = _MODULES.get(language_id)
+    if module is None:
+        raise DataError("<language>", None, f"unknown language {language_id!r}; expected one of {', '.join(_MODULES)}")
+    return importlib.import_module(module).LANGUAGE
+
+
+def detect_language(filename: str | os.PathLike) -> str:
+    """The language id for a source file, from its extension."""
+    ext = os.path.splitext(str(filename))[1].lower()
+    for language_id in _MODULES:
+        if ext in get_language(language_id).extensions:
+            return language_id
+    raise DataError(filename, None, f"cannot tell the language from the extension {ext!r}; say it with --lang")
+
+
+@cache
+def resolve_tools(language_id: str) -> dict[str, str]:
+    """Absolute, symlink-free paths of a language's tools (so /etc/alternatives need not be in the box)."""
+    lang = get_language(language_id)
+    tools = {}
+    for tool in lang.tools:
+        found = shutil.which(tool, path=SYSTEM_PATH)
+        if found is None:
+            raise DataError(tool, None, f"{lang.title}: {tool} is not installed (run scripts/setup.sh)")
+        tools[tool] = os.path.realpath(found)
+    return tools
+
+
+@cache
+def toolchain_version(language_id: str) -> str:
+    """First line of the main tool's version output: part of every compiled artifact's cache key."""
+    lang = get_language(language_id)
+    tool = resolve_tools(language_id)[lang.tools[0]]
+    out = subprocess.run([tool, *lang.version_args], capture_output=True, text=True, timeout=60,
+                         env={"PATH": SYSTEM_PATH})
+    text = (out.stdout or out.stderr).strip()
+    return f"{tool} {text.splitlines()[0] if text else '?'}"

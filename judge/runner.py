@@ -1,0 +1,409 @@
+"""The judge: compile once, run on tests in parallel sandboxes, check, and decide the verdict.
+
+    with Judge(JudgeConfig()) as judge:
+        result = judge.judge(source, "cpp", problem)            # Codeforces: stops at the first failure
+        outcomes = judge.execute(source, "python", inputs, time_limit=2, memory_limit=256 << 20)
+
+Each worker owns one long-lived box (see judge/sandbox/box.py); tests of one submission run in
+parallel over the workers, and CPU time (not wall time) decides TLE, so times stay comparable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+import shutil
+import signal as signals
+import tempfile
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from contests.errors import DataError
+from contests.model import Problem, TestCase
+from judge.checkers import CheckResult, check_builtin, read_testlib
+from judge.compiler import Compiler, Program
+from judge.languages import MIB, Language, get_language, resolve_tools
+from judge.sandbox.box import NOBODY, Box, BoxSpec, LocalBox, RawRun, make_box_dir
+from judge.sandbox.layers import Layer, detect_local, missing
+from judge.sandbox.pool import BoxPool
+from judge.verdicts import JudgeResult, TestResult, Verdict, decide
+
+log = logging.getLogger("csim.judge")
+
+SANDBOXES = ("local", "docker", "none")
+OUTPUT_LIMIT = 64 * MIB  # Codeforces-like; larger output is OLE
+STDERR_KEEP = 4096  # bytes of a run's stderr kept for messages
+PIDS_LIMIT = 256  # processes and threads of one run
+NOFILE_LIMIT = 256
+WALL_FACTOR = 3.0  # wall-clock kill at 3x the time limit (DMOJ), for programs that sleep or block
+CHECKER_TIME = 10.0  # seconds of CPU for a testlib checker
+CHECKER_MEMORY = 1024 * MIB
+EXECUTE_CACHE_BYTES = 256 * MIB  # outputs kept by execute()'s cache
+
+
+@dataclass(frozen=True)
+class JudgeConfig:
+    sandbox: str = "local"  # "local" (bubblewrap + seccomp + cgroups), "docker", or "none" (limits only)
+    workers: int | None = None  # None: all cores
+    cache_dir: Path | None = None  # compiled artifacts; None: a private temporary directory
+    fast_path: bool = True  # Python runs in a forked, pre-started interpreter inside the sandbox
+    output_limit: int = OUTPUT_LIMIT
+    pids_limit: int = PIDS_LIMIT
+    wall_factor: float = WALL_FACTOR
+    docker_url: str | None = None  # Docker engine; None: the environment's (DOCKER_HOST or the default socket)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """One run of a program on one input, not checked (for behaviour clustering)."""
+
+    stdout: str
+    verdict: Verdict  # OK TLE MLE OLE RE CE IE
+    cpu_time: float = 0.0
+    wall_time: float = 0.0
+    memory: int = 0
+    exit_code: int | None = None
+    signal: int | None = None
+    message: str = ""
+    stderr: str = ""
+
+    @property
+    def size(self) -> int:
+        return len(self.stdout) + len(self.stderr) + 128
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signals.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def classify(raw: RawRun, lang: Language, time_limit: float, stdout_size: int, output_limit: int,
+             stderr: str) -> tuple[Verdict, str]:
+    """The verdict of a run before checking, by the precedence IE > TLE > MLE > OLE > RE, and why."""
+    if raw.error:
+        return Verdict.IE, raw.error
+    failed = raw.exit_code != 0 or raw.signal is not None
+    tle = raw.timed_out or raw.cpu_time > time_limit or raw.cgroup_cpu > time_limit + 0.5 \
+        or raw.signal == signals.SIGXCPU
+    mle = raw.oom_killed or (failed and any(m in stderr for m in lang.mle_markers))
+    ole = stdout_size >= output_limit or raw.signal == signals.SIGXFSZ
+    verdict = decide(Verdict.TLE if tle else None, Verdict.MLE if mle else None, Verdict.OLE if ole else None,
+                     Verdict.RE if failed else None)
+    if verdict is Verdict.TLE:
+        if raw.timed_out:
+            return verdict, f"wall-clock limit reached ({raw.wall_time:.2f} s; CPU {raw.cpu_time:.2f} s)"
+        return verdict, f"CPU time {max(raw.cpu_time, raw.cgroup_cpu):.2f} s > {time_limit:g} s"
+    if verdict is Verdict.MLE:
+        return verdict, "memory limit exceeded" + (" (killed by the OOM killer)" if raw.oom_killed else "")
+    if verdict is Verdict.OLE:
+        return verdict, f"output exceeds {output_limit // MIB} MiB"
+    if verdict is Verdict.RE:
+        how = f"killed by {_signal_name(raw.signal)}" if raw.signal is not None else f"exit code {raw.exit_code}"
+        last = stderr.strip().splitlines()[-1][:200] if stderr.strip() else ""
+        return verdict, f"{how}: {last}" if last else how
+    return verdict, ""
+
+
+def _read(path: Path, limit: int) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read(limit)
+    except OSError:
+        return b""
+
+
+def _searchable_by_nobody(path: Path) -> bool:
+    path = path.resolve()
+    for p in [path, *path.parents]:
+        if not os.stat(p).st_mode & 0o001:
+            return False
+    return True
+
+
+class Judge:
+    """Compile-and-run service; a context manager. Thread-safe: judge() and execute() may be called
+    from several threads, which then share the workers."""
+
+    def __init__(self, config: JudgeConfig | None = None):
+        self.config = config = config or JudgeConfig()
+        if config.sandbox not in SANDBOXES:
+            raise DataError("<judge>", "sandbox", f"unknown sandbox {config.sandbox!r}; expected one of {', '.join(SANDBOXES)}")
+        self.workers = config.workers or len(os.sched_getaffinity(0))
+        self._token = f"csim-{os.getpid()}-{secrets.token_hex(3)}"
+        self._runtime = Path(tempfile.mkdtemp(prefix=f"{self._token}-"))
+        self._runtime.chmod(0o711)  # the sandbox uid may pass through, not list
+        self._executor: ThreadPoolExecutor | None = None
+        self._pools: list[BoxPool] = []
+        self._exec_cache: OrderedDict[tuple, RunOutcome] = OrderedDict()
+        self._exec_cache_bytes = 0
+        self._cache_lock = threading.Lock()
+        try:
+            self._setup()
+        except BaseException:
+            self.close()
+            raise
+
+    # ---------------------------------------------------------------- set-up
+
+    def _setup(self) -> None:
+        config = self.config
+        if config.sandbox == "docker":
+            from judge.sandbox.docker_box import DockerBackend
+
+            self._backend = DockerBackend(config.docker_url, self._token)
+            self._layers = self._backend.layers
+            self._drop_uid = True
+        else:
+            self._isolation, self._layers = detect_local(use_namespaces=config.sandbox == "local")
+            self._drop_uid = self._isolation.setpriv is not None
+        if config.sandbox != "none" and (gaps := missing(self._layers)):
+            log.warning("judge: sandbox layers missing, running with the rest: %s",
+                        "; ".join(f"{g.name} ({g.detail})" for g in gaps))
+
+        cache = Path(config.cache_dir) if config.cache_dir else self._runtime / "cache"
+        self.artifacts = cache / "artifacts"
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        for d in (cache, self.artifacts):
+            if d.stat().st_uid == os.geteuid():
+                d.chmod(d.stat().st_mode | 0o711)
+        if self._drop_uid and not _searchable_by_nobody(self.artifacts):
+            raise DataError(cache, None, "the sandbox (uid 65534) cannot reach this cache directory: "
+                                         "make it and its parents searchable (chmod o+x) or choose another")
+        self._staging = cache / "staging" / self._token  # on the artifacts' file system, for rename
+        self._staging.mkdir(parents=True)
+        self._staging.parent.chmod(0o711)
+        self._staging.chmod(0o711)
+        self._boxes_dir = self._runtime / "boxes"
+        self._boxes_dir.mkdir(mode=0o711)
+
+        self._runs = self._pool("run", self._boxes_dir, writable=False)
+        self._compiles = self._pool("compile", self._staging, writable=True)
+        self._checks = self._pool("check", self._boxes_dir, writable=False)
+        self.compiler = Compiler(self.artifacts, self._compiles, config.fast_path, self._drop_uid)
+        self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="csim-judge")
+
+    def _pool(self, role: str, parent: Path, writable: bool) -> BoxPool:
+        python = resolve_tools("python")["python3"]
+
+        def make(n: int) -> Box:
+            name = f"{self._token}-{role}{n}"
+            owner = NOBODY if (writable and self._drop_uid) else None
+            host_dir = make_box_dir(parent, name, owner)
+            for f in ("output", "stderr"):  # what a run may write in a box it cannot otherwise write
+                (host_dir / f).touch()
+                if self._drop_uid:
+                    os.chown(host_dir / f, NOBODY, NOBODY)
+            spec = BoxSpec(name, host_dir, python, env=dict(get_language("python").run_env),
+                           ro_binds=((str(self.artifacts), "/artifacts"),))
+            if self.config.sandbox == "docker":
+                return self._backend.box(spec)
+            return LocalBox(spec, self._isolation)
+
+        pool = BoxPool(make, self.workers)
+        self._pools.append(pool)
+        return pool
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The sandbox layers, active or not, and why each missing one is missing."""
+        return list(self._layers)
+
+    def __enter__(self) -> "Judge":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers, close every box (and its cgroups), remove the private directories."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        errors = []
+        for pool in self._pools:
+            try:
+                pool.close()
+            except Exception as e:
+                errors.append(e)
+        self._pools = []
+        if getattr(self, "_backend", None) is not None:
+            self._backend.close()
+            self._backend = None
+        if getattr(self, "_staging", None) is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+        shutil.rmtree(self._runtime, ignore_errors=True)
+        if errors:
+            raise errors[0]
+
+    # ---------------------------------------------------------------- compiling and running
+
+    def compile(self, source: str, language: str) -> Program:
+        """Compile (or look up) SOURCE; cached by toolchain version, flags and source."""
+        return self.compiler.compile(source, language)
+
+    def _run(self, program: Program, stdin: str | bytes, time_limit: float, memory_limit: int) -> RunOutcome:
+        lang = get_language(program.language)
+        data = stdin.encode() if isinstance(stdin, str) else stdin
+        with self._runs.box() as box:
+            host = box.spec.host_dir
+            with open(host / "input", "wb") as f:
+                f.write(data)
+            directory = box.inside(program.directory)
+            inside = box.inside_dir
+            request = {"cwd": inside, "stdin": f"{inside}/input", "stdout": f"{inside}/output",
+                       "stderr": f"{inside}/stderr", "cpu": int(time_limit) + 1,
+                       "wall": time_limit * self.config.wall_factor, "fsize": self.config.output_limit,
+                       "nofile": NOFILE_LIMIT, "env": {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
+                                                       **lang.run_env}}
+            if box.cgroup is None or "pids" not in box.cgroup.dirs:
+                request["nproc"] = self.config.pids_limit
+            if self.config.fast_path and lang.python_fast_path():
+                request["python"] = f"{directory}/{program.source_name}"
+            else:
+                request["argv"] = lang.run_argv(resolve_tools(program.language), directory, program.source_name,
+                                                memory_limit)
+            raw = box.run(request, memory_limit + lang.memory_overhead, self.config.pids_limit)
+            stdout = _read(host / "output", self.config.output_limit)
+            stderr = _read(host / "stderr", STDERR_KEEP).decode("utf-8", errors="replace")
+        verdict, message = classify(raw, lang, time_limit, len(stdout), self.config.output_limit, stderr)
+        return RunOutcome(stdout.decode("utf-8", errors="replace"), verdict, raw.cpu_time, raw.wall_time,
+                          raw.memory, raw.exit_code, raw.signal, message, stderr)
+
+    def execute(self, source: str, language: str, inputs: list[str], *, time_limit: float,
+                memory_limit: int) -> list[RunOutcome]:
+        """Run SOURCE on each input without checking; outcomes are cached by program and input."""
+        program = self.compile(source, language)
+        if program.error or not program.ok:
+            verdict = Verdict.IE if program.error else Verdict.CE
+            return [RunOutcome("", verdict, message=program.error or program.output) for _ in inputs]
+        keys = [(program.key, hashlib.sha256(i.encode()).hexdigest(), time_limit, memory_limit) for i in inputs]
+        out: list[RunOutcome | None] = []
+        with self._cache_lock:
+            for k in keys:
+                out.append(self._exec_cache.get(k))
+                if out[-1] is not None:
+                    self._exec_cache.move_to_end(k)
+        todo = {n: self._submit(self._run, program, inputs[n], time_limit, memory_limit)
+                for n, o in enumerate(out) if o is None}
+        for n, future in todo.items():
+            out[n] = future.result()
+            if out[n].verdict is not Verdict.IE:
+                self._remember(keys[n], out[n])
+        return out
+
+    def _remember(self, key: tuple, outcome: RunOutcome) -> None:
+        with self._cache_lock:
+            if key in self._exec_cache:
+                return
+            self._exec_cache[key] = outcome
+            self._exec_cache_bytes += outcome.size
+            while self._exec_cache_bytes > EXECUTE_CACHE_BYTES and self._exec_cache:
+                _, old = self._exec_cache.popitem(last=False)
+                self._exec_cache_bytes -= old.size
+
+    def _submit(self, fn, *args):
+        if self._executor is None:
+            raise RuntimeError("the judge is closed")
+        return self._executor.submit(fn, *args)
+
+    # ---------------------------------------------------------------- judging
+
+    def judge(self, source: str, language: str, problem: Problem, *, all_tests: bool = False,
+              tests: list[TestCase] | None = None) -> JudgeResult:
+        """Judge SOURCE on the problem's hidden tests (or TESTS), Codeforces-style: stop at the first
+        failed test unless ALL_TESTS."""
+        tests = problem.tests if tests is None else tests
+        notes = []
+        if problem.limits_defaulted:
+            notes.append(f"limits defaulted to {problem.time_limit:g} s / {problem.memory_limit // MIB} MB "
+                         f"(the problem gives none)")
+        notes = tuple(notes)
+        if problem.interactive:
+            return JudgeResult(Verdict.IE, message="interactive problems are not supported", notes=notes)
+        if not tests:
+            return JudgeResult(Verdict.IE, message=f"problem {problem.id} has no tests to judge on", notes=notes)
+        program = self.compile(source, language)
+        if program.error:
+            return JudgeResult(Verdict.IE, compile_output=program.output, message=program.error, notes=notes)
+        if not program.ok:
+            return JudgeResult(Verdict.CE, compile_output=program.output, message="compilation error", notes=notes)
+        checker = problem.checker
+        checker_program = None
+        if checker.kind == "testlib":
+            checker_program = self.compile(checker.source or "", checker.language or "cpp")
+            if checker_program.error or not checker_program.ok:
+                return JudgeResult(Verdict.IE, compile_output=program.output, notes=notes,
+                                   message=f"the checker does not compile: {checker_program.error or checker_program.output}"[:2000])
+
+        stop = threading.Event()
+
+        def one(index: int, test: TestCase) -> TestResult | None:
+            if stop.is_set():
+                return None
+            return self._test(index, test, program, problem, checker_program)
+
+        futures = [self._submit(one, n, t) for n, t in enumerate(tests)]
+        results: list[TestResult] = []
+        for future in futures:
+            result = future.result()
+            if result is None:
+                break
+            results.append(result)
+            if result.verdict is not Verdict.OK and not all_tests:
+                stop.set()
+                for later in futures:
+                    later.cancel()
+                break
+        # The first failed test decides, in both modes (as JudgeResult.failed_test says).
+        verdict = next((r.verdict for r in results if r.verdict is not Verdict.OK), Verdict.OK)
+        failed = next((r for r in results if r.verdict is not Verdict.OK), None)
+        message = f"test {failed.index + 1}: {failed.verdict.value}" + (f" ({failed.message})" if failed.message else "") \
+            if failed else f"{len(results)} tests passed"
+        return JudgeResult(verdict, tuple(results), compile_output=program.output, message=message, notes=notes)
+
+    def _test(self, index: int, test: TestCase, program: Program, problem: Problem,
+              checker_program: Program | None) -> TestResult:
+        run = self._run(program, test.input, problem.time_limit, problem.memory_limit)
+        check = None
+        if run.verdict is Verdict.OK:
+            if checker_program is not None:
+                check = self._check_testlib(checker_program, test, run.stdout)
+            else:
+                check = check_builtin(problem.checker, run.stdout, test.output)
+        verdict = run.verdict if check is None else decide(checker=check.verdict)
+        message = run.message if check is None else check.message
+        return TestResult(index, verdict, run.cpu_time, run.wall_time, run.memory, run.exit_code, run.signal,
+                          message, None if check is None else check.points)
+
+    def _check_testlib(self, checker: Program, test: TestCase, output: str) -> CheckResult:
+        """Run a testlib checker (`checker input output answer`) in a checker box: answers never
+        enter the boxes where submissions run."""
+        lang = get_language(checker.language)
+        with self._checks.box() as box:
+            host, inside = box.spec.host_dir, box.inside_dir
+            for name, text in (("input", test.input), ("answer", test.output), ("contestant", output)):
+                (host / name).write_text(text, encoding="utf-8")
+            directory = box.inside(checker.directory)
+            argv = lang.run_argv(resolve_tools(checker.language), directory, checker.source_name, CHECKER_MEMORY)
+            argv += [f"{inside}/input", f"{inside}/contestant", f"{inside}/answer"]
+            request = {"cwd": inside, "stdin": "/dev/null", "stdout": f"{inside}/output",
+                       "stderr": f"{inside}/stderr", "cpu": int(CHECKER_TIME) + 1, "wall": CHECKER_TIME * 3,
+                       "fsize": self.config.output_limit, "argv": argv,
+                       "env": {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", **lang.run_env}}
+            raw = box.run(request, CHECKER_MEMORY + lang.memory_overhead, self.config.pids_limit)
+            message = (_read(host / "stderr", STDERR_KEEP) + _read(host / "output", STDERR_KEEP)).decode(errors="replace")
+            for name in ("input", "answer", "contestant"):
+                (host / name).unlink(missing_ok=True)
+        if raw.error:
+            return CheckResult(Verdict.IE, f"checker: {raw.error}")
+        if raw.timed_out or raw.oom_killed:
+            return CheckResult(Verdict.IE, "checker exceeded its limits")
+        return read_testlib(raw.exit_code, raw.signal, message)
+

@@ -1,0 +1,297 @@
+"""A box: one long-lived sandbox with its supervisor, reused run after run by one worker.
+
+The local box is bubblewrap (when available) started once as an unprivileged uid, with every
+namespace unshared, no network, the system directories bound read-only, a private /tmp, /proc
+and /dev, and only its own directory bound at /box. The supervisor inside is PID 1 of the box.
+The box's processes live in the worker's cgroup, joined before bubblewrap starts.
+
+A run: the judge resets the cgroup counters, sends the request, and reads back what the
+supervisor saw (exit status, CPU from wait4, wall time), then the cgroup's memory peak, OOM kills
+and CPU. If the supervisor dies or stops answering, the box is restarted and the run is reported
+as a judge error.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from judge.languages import SYSTEM_PATH
+from judge.sandbox.cgroups import WorkerCgroup
+from judge.sandbox.channel import Channel, SandboxDied
+
+NOBODY = 65534
+BOX = "/box"  # the box directory, seen from inside
+# Read-only system directories and files a compiler or runtime needs; nothing else of the host.
+SYSTEM_DIRS = ("/usr",)
+SYSTEM_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+SYSTEM_ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives",
+              "/etc/java-17-openjdk", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
+SCRATCH = ("/tmp", "/dev/shm")  # emptied by the supervisor after every run
+SUPERVISOR_START_TIMEOUT = 60.0  # seconds; a cold machine can be slow to start the first box
+ANSWER_GRACE = 30.0  # seconds beyond a run's wall limit before the judge gives up on the supervisor
+
+
+def supervisor_source() -> str:
+    return resources.files("judge.sandbox").joinpath("supervisor.py").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """The layers a local box uses, decided once per judge from what the machine offers."""
+
+    bwrap: str | None = None  # bubblewrap's path, when namespaces are used
+    setpriv: str | None = None  # setpriv's path, when dropping from root to an unprivileged uid
+    seccomp: bytes | None = None  # the BPF filter the supervisor loads
+    controllers: tuple[str, ...] = ()  # cgroup controllers to use
+    subreaper: bool = False
+
+
+@dataclass(frozen=True)
+class BoxSpec:
+    name: str  # unique on the machine: csim-<judge pid>-<role><n>
+    host_dir: Path  # the box's own directory on the host
+    python: str  # the interpreter that runs the supervisor (and Python submissions on the fast path)
+    env: dict[str, str] = field(default_factory=dict)
+    ro_binds: tuple[tuple[str, str], ...] = ()  # (host path, path inside)
+
+
+@dataclass(frozen=True)
+class RawRun:
+    """What one run did, before any verdict."""
+
+    exit_code: int | None = None
+    signal: int | None = None
+    cpu_time: float = 0.0  # wait4: user + system of the run and the children it waited for
+    wall_time: float = 0.0
+    timed_out: bool = False  # killed at the wall-clock limit
+    memory: int = 0  # peak bytes above the box's idle baseline (cgroup), 0 when unmeasured
+    oom_killed: bool = False
+    cgroup_cpu: float = 0.0  # CPU of everything in the box during the run, detached children too
+    error: str | None = None  # the judge's or the sandbox's own failure
+
+
+class Box:
+    """A started sandbox and its supervisor. Not thread-safe: one worker owns it."""
+
+    def __init__(self, spec: BoxSpec):
+        self.spec = spec
+        self.cgroup: WorkerCgroup | None = None
+        self.channel: Channel | None = None
+        self._oom_kills = 0
+
+    # -- paths: where a host path appears inside the box
+    @property
+    def inside_dir(self) -> str:
+        raise NotImplementedError
+
+    def inside(self, host_path: Path | str) -> str:
+        host_path = str(host_path)
+        for host, inside in ((str(self.spec.host_dir), self.inside_dir), *self.spec.ro_binds):
+            if host_path == host or host_path.startswith(host + "/"):
+                return inside + host_path[len(host):]
+        raise ValueError(f"{host_path} is not visible inside box {self.spec.name}")
+
+    @property
+    def scratch(self) -> list[str]:
+        return list(SCRATCH)
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def _handshake(self, seccomp: bytes | None, subreaper: bool) -> dict:
+        self.channel.send({"seccomp": base64.b64encode(seccomp).decode() if seccomp else None,
+                           "subreaper": subreaper, "scratch": self.scratch})
+        hello = self.channel.recv(SUPERVISOR_START_TIMEOUT)
+        if not hello.get("ready"):
+            raise SandboxDied(f"the supervisor did not start: {hello}")
+        return hello
+
+    def run(self, request: dict, memory_limit: int | None, pids_limit: int | None) -> RawRun:
+        """Run REQUEST (see supervisor.run) with the box's cgroup limited to MEMORY_LIMIT bytes
+        above its idle baseline and PIDS_LIMIT processes for the run."""
+        try:
+            if self.channel is None:
+                self.start()
+            baseline = 0
+            if self.cgroup is not None:
+                baseline = self.cgroup.reset()
+                self.cgroup.set_limits(None if memory_limit is None else memory_limit + baseline,
+                                       None if pids_limit is None else pids_limit + self.idle_pids)
+            self.channel.send(request)
+            answer = self.channel.recv(float(request["wall"]) + ANSWER_GRACE)
+        except SandboxDied as e:
+            detail = self._death_detail()
+            self.restart()
+            return RawRun(error=f"sandbox failure: {e}{detail}")
+        if answer.get("error") and "exit_code" not in answer:
+            return RawRun(error=answer["error"])
+        memory = oom = cpu = 0
+        if self.cgroup is not None:
+            s = self.cgroup.sample()
+            memory, cpu = max(s.peak - baseline, 0), s.cpu_ns / 1e9
+            oom, self._oom_kills = s.oom_kills > self._oom_kills, s.oom_kills
+        return RawRun(exit_code=answer["exit_code"], signal=answer["signal"], cpu_time=answer["cpu_time"],
+                      wall_time=answer["wall_time"], timed_out=answer["timed_out"], memory=memory,
+                      oom_killed=bool(oom), cgroup_cpu=cpu,
+                      error=f"could not start the program: {answer['error']}" if answer.get("error") else None)
+
+    @property
+    def idle_pids(self) -> int:
+        """Processes of the box itself that the pids cgroup counts besides the run."""
+        return 2
+
+    def _death_detail(self) -> str:
+        return ""
+
+    def restart(self) -> None:
+        try:
+            self.close()
+        finally:
+            self.channel = None
+
+
+class LocalBox(Box):
+    """bubblewrap (or, where it is missing or not wanted, a plain process) on this machine."""
+
+    def __init__(self, spec: BoxSpec, isolation: Isolation):
+        super().__init__(spec)
+        self.isolation = isolation
+        self.proc: subprocess.Popen | None = None
+        self._log = None
+        self._extra_pids: list[int] = []
+
+    @property
+    def inside_dir(self) -> str:
+        return BOX if self.isolation.bwrap else str(self.spec.host_dir)
+
+    @property
+    def scratch(self) -> list[str]:
+        if self.isolation.bwrap:
+            return list(SCRATCH)
+        return [str(self.spec.host_dir / "tmp")]  # without a mount namespace: a private TMPDIR
+
+    @property
+    def idle_pids(self) -> int:
+        return 2 if self.isolation.bwrap else 1  # bwrap's monitor and the supervisor
+
+    def inside(self, host_path: Path | str) -> str:
+        return super().inside(host_path) if self.isolation.bwrap else str(host_path)
+
+    def start(self) -> None:
+        iso, spec = self.isolation, self.spec
+        env = {"PATH": SYSTEM_PATH, "LANG": "C.UTF-8", "HOME": "/tmp", **spec.env}
+        if not iso.bwrap:
+            os.makedirs(spec.host_dir / "tmp", exist_ok=True)
+            if iso.setpriv:
+                os.chown(spec.host_dir / "tmp", NOBODY, NOBODY)
+            env.update(HOME=str(spec.host_dir / "tmp"), TMPDIR=str(spec.host_dir / "tmp"))
+        argv = [spec.python, "-c", supervisor_source()]
+        if iso.bwrap:
+            argv = bwrap_argv(iso.bwrap, spec.host_dir, spec.ro_binds) + argv
+        if iso.setpriv:
+            argv = [iso.setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--", *argv]
+        if iso.controllers:
+            self.cgroup = WorkerCgroup.create(spec.name, list(iso.controllers))
+            env["CSIM_CGROUP_PROCS"] = " ".join(self.cgroup.procs_files)
+        # Join the worker's groups before anything of the box exists, so nothing escapes them; and
+        # an unlimited stack before the supervisor's exec, which fixes its memory layout (its
+        # forked Python runs can then recurse as deep as an exec'd program).
+        argv = ["/bin/sh", "-c", 'ulimit -s unlimited 2>/dev/null; '
+                'for f in $CSIM_CGROUP_PROCS; do echo $$ > "$f" || exit 125; done; '
+                'unset CSIM_CGROUP_PROCS; exec "$@"', "sh", *argv]
+        self._log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+                                     env=env, close_fds=True, start_new_session=True)
+        self.channel = Channel(self.proc.stdout.fileno(), self.proc.stdin.fileno())
+        try:
+            self._handshake(iso.seccomp, iso.subreaper)
+        except SandboxDied as e:
+            detail = self._death_detail()
+            self.close()
+            raise SandboxDied(f"{e}{detail}") from None
+        self._extra_pids = self._box_pids()
+
+    def _box_pids(self) -> list[int]:
+        """Host pids of the box's processes below bwrap, to reap them if they are orphaned to us."""
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        except OSError:
+            return []
+        return [int(p) for p in children]
+
+    def _death_detail(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        lines = self._log.read().decode(errors="replace").strip().splitlines()
+        return f" ({lines[-1][:300]})" if lines else ""
+
+    def close(self) -> None:
+        if self.proc is not None:
+            try:
+                self.proc.stdin.close()  # EOF: the supervisor exits, and its namespace with it
+            except OSError:
+                pass
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc.stdout.close()
+            for pid in self._extra_pids:  # reparented to us (a subreaper) if bwrap died first
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
+            self.proc = None
+        if self.cgroup is not None:
+            self.cgroup.close()
+            self.cgroup = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        self.channel = None
+
+
+def bwrap_argv(bwrap: str, box_dir: Path | None, ro_binds=()) -> list[str]:
+    """bubblewrap's part of a box's command line: every namespace unshared (no network), no user
+    namespaces inside, the system read-only, fresh /proc, /dev and /tmp, and BOX_DIR at /box.
+    The program after it becomes PID 1 of the box."""
+    args = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+            "--as-pid-1", "--new-session", "--hostname", "box"]
+    for d in SYSTEM_DIRS:
+        args += ["--ro-bind", d, d]
+    for link in SYSTEM_LINKS:
+        if os.path.islink(link):
+            args += ["--symlink", os.readlink(link), link]
+        elif os.path.isdir(link):
+            args += ["--ro-bind", link, link]
+    for path in SYSTEM_ETC:
+        args += ["--ro-bind-try", path, path]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    if box_dir is not None:
+        args += ["--bind", str(box_dir), BOX, "--chdir", BOX]  # what is writable in it is up to ownership
+    for host, inside in ro_binds:
+        args += ["--ro-bind", host, inside]
+    return args
+
+
+def make_box_dir(parent: Path, name: str, owner: int | None) -> Path:
+    """A fresh directory for a box: root-owned and read-only inside unless OWNER (a uid) is given."""
+    d = parent / name
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    d.chmod(0o755)
+    if owner is not None:
+        os.chown(d, owner, owner)
+    return d

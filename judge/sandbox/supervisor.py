@@ -1,0 +1,384 @@
+"""The supervisor: a small program that lives inside a worker's sandbox and runs programs on request.
+
+It is started once per worker (inside bubblewrap or a Docker container, normally as PID 1 of its
+own PID namespace) by the target Python interpreter, and talks to the judge over its stdin and
+stdout in JSON lines. Per request it forks; the child sets its limits, redirects its standard
+streams to files in the box and execs the program, or, on the Python fast path, runs the source
+in this already-started interpreter. The supervisor, as the parent, gets the exact CPU time and
+exit status from wait4, kills the run at the wall-clock limit, then kills and reaps everything the
+run left behind. Memory is measured by the judge in the worker's cgroup.
+
+Standard library only, and as few imports as possible: on the fast path, whatever this module has
+imported is already imported for the user's program.
+
+Protocol: the first line from the judge is the setup ({"seccomp": base64 BPF or null,
+"subreaper": bool, "scratch": [dirs to empty after each run]}); the supervisor answers
+{"ready": true, ...}. Then each request line is one run (see run()), answered by one line.
+"""
+
+import json
+import os
+import select
+import signal
+import sys
+
+PID1 = os.getpid() == 1  # init of its own PID namespace: immune to its children's signals
+
+
+def _install_seccomp(bpf):
+    """Load a classic-BPF seccomp filter on this process; every later child inherits it."""
+    import ctypes  # only here: not imported at all where no filter is used
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    buf = ctypes.create_string_buffer(bpf, len(bpf))
+    prog = SockFprog(len(bpf) // 8, ctypes.addressof(buf))
+    if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+        raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS failed")
+    if libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+        raise OSError(ctypes.get_errno(), "loading the seccomp filter failed")
+
+
+def _set_subreaper():
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+        raise OSError(ctypes.get_errno(), "PR_SET_CHILD_SUBREAPER failed")
+
+
+def _descendants():
+    """PIDs whose parent chain leads here (used only outside a PID namespace)."""
+    parent = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as f:
+                    stat = f.read()
+                parent[int(name)] = int(stat[stat.rindex(b")") + 2:].split()[1])
+            except (OSError, ValueError):
+                pass
+    me, found, changed = os.getpid(), set(), True
+    while changed:
+        changed = False
+        for pid, ppid in parent.items():
+            if pid not in found and (ppid == me or ppid in found):
+                found.add(pid)
+                changed = True
+    return found
+
+
+def _kill_everything(group=None):
+    """Kill and reap every process the run left, detached ones included. GROUP: the run's process group."""
+    if group is not None and not PID1:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    while True:
+        reaped = False
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return  # nobody left: as a subreaper (or init) every leftover would be our child
+            if pid == 0:
+                break
+            reaped = True
+        if reaped:
+            continue
+        if PID1:
+            try:
+                os.kill(-1, signal.SIGKILL)  # from a namespace's init: everyone in it but itself
+            except ProcessLookupError:
+                pass
+        else:
+            for pid in _descendants():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def _empty(directory):
+    """Remove everything under DIRECTORY (a scratch space the run could write), keep the directory."""
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                try:
+                    os.chmod(entry.path, 0o700)
+                except OSError:
+                    pass
+                _empty(entry.path)
+                os.rmdir(entry.path)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+# Inherited from Python's own start-up, where they are ignored; a program must get the defaults.
+RESET_SIGNALS = tuple(getattr(signal, n) for n in ("SIGPIPE", "SIGXFSZ", "SIGXFZ", "SIGINT") if hasattr(signal, n))
+
+
+def _limits(req):
+    """(resource, soft, hard) for a run: CPU = the request's whole seconds (then SIGKILL a second
+    later), output file size, open files, and processes where no pids cgroup does it."""
+    import resource
+
+    cpu = int(req["cpu"])
+    out = [(resource.RLIMIT_CPU, cpu, cpu + 1)]
+    if req.get("fsize"):
+        out.append((resource.RLIMIT_FSIZE, req["fsize"], req["fsize"]))
+    if req.get("nofile"):
+        out.append((resource.RLIMIT_NOFILE, req["nofile"], req["nofile"]))
+    if req.get("nproc"):
+        out.append((resource.RLIMIT_NPROC, req["nproc"], req["nproc"]))
+    return out
+
+
+def _set_own_limits():
+    """Limits every run inherits: no core files, and the stack as large as allowed (unlimited on
+    Codeforces); the stack limit must be in place before exec, so it is set on the supervisor."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
+    resource.setrlimit(resource.RLIMIT_STACK, (hard, hard))
+
+
+def _bait_oom_killer(pid):
+    """Raise (never lower) the run's OOM score so that the cgroup's OOM killer takes it, not us."""
+    try:
+        with open(f"/proc/{pid}/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:
+        pass
+
+
+def _spawn(req):
+    """Start an executable with vfork semantics (posix_spawn): a fork of this interpreter costs
+    milliseconds on a VM, a vfork almost nothing. Limits are set on the child right after it
+    started, before its loader has reached main(); they bound resources, the namespaces, seccomp
+    and the cgroup do the confining."""
+    import resource
+
+    flags = os.O_WRONLY | os.O_TRUNC | os.O_CREAT
+    actions = [(os.POSIX_SPAWN_OPEN, 0, req["stdin"], os.O_RDONLY, 0),
+               (os.POSIX_SPAWN_OPEN, 1, req["stdout"], flags, 0o644),
+               (os.POSIX_SPAWN_OPEN, 2, req["stderr"], flags, 0o644)]
+    os.chdir(req["cwd"])
+    pid = os.posix_spawn(req["argv"][0], req["argv"], req.get("env") or {}, file_actions=actions,
+                         setpgroup=0, setsigdef=RESET_SIGNALS)
+    for which, soft, hard in _limits(req):
+        resource.prlimit(pid, which, (soft, hard))
+    _bait_oom_killer(pid)
+    return pid
+
+
+def _fork_python(req):
+    """Fork this interpreter and run a Python source in the child (the fast path)."""
+    import resource
+
+    errors_r, errors_w = os.pipe()  # the child reports a failure to set up here
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(errors_r)
+            os.setpgid(0, 0)
+            _bait_oom_killer("self")
+            fds = (os.open(req["stdin"], os.O_RDONLY),
+                   os.open(req["stdout"], os.O_WRONLY | os.O_TRUNC | os.O_CREAT, 0o644),
+                   os.open(req["stderr"], os.O_WRONLY | os.O_TRUNC | os.O_CREAT, 0o644))
+            for target, fd in enumerate(fds):
+                os.dup2(fd, target)
+                os.close(fd)
+            os.chdir(req["cwd"])
+            for which, soft, hard in _limits(req):
+                resource.setrlimit(which, (soft, hard))
+            os.closerange(3, errors_w)
+            os.closerange(errors_w + 1, 1 << 16)
+            with open(req["python"], "rb") as f:
+                source = f.read()
+        except BaseException as e:
+            try:
+                os.write(errors_w, f"{type(e).__name__}: {e}".encode()[:1000])
+            finally:
+                os._exit(127)
+        os.close(errors_w)
+        try:
+            (_python_syntax_check if req.get("compile_only") else _python_main)(req["python"], source)
+        except BaseException as e:
+            os.write(2, f"csim supervisor: {type(e).__name__}: {e}\n".encode())
+        finally:
+            os._exit(126)  # never back into the supervisor's loop
+    os.close(errors_w)
+    with os.fdopen(errors_r, "rb") as f:
+        failure = f.read().decode(errors="replace")
+    if failure:
+        os.waitpid(pid, 0)
+        raise OSError(failure)
+    return pid
+
+
+def _python_main(path, source):
+    """Run SOURCE as __main__ in this (forked) interpreter, as `python3 PATH` would."""
+    import builtins
+    import types
+
+    for sig in RESET_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)  # Python's own start-up state
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    sys.stdin = sys.__stdin__ = open(0, "r", encoding="utf-8", closefd=False)
+    sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", closefd=False)
+    sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace",
+                                       closefd=False)
+    sys.argv = [path]
+    sys.path[0] = os.path.dirname(path)
+    main = types.ModuleType("__main__")
+    main.__file__ = path
+    main.__builtins__ = builtins
+    sys.modules["__main__"] = main
+    code = 0
+    try:
+        exec(compile(source, path, "exec"), main.__dict__)
+    except SystemExit as e:
+        code = _exit_code(e.code)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    try:
+        threading = sys.modules.get("threading")
+        if threading is not None:
+            threading._shutdown()  # wait for non-daemon threads, as interpreter shutdown does
+        import atexit
+
+        atexit._run_exitfuncs()
+    except SystemExit as e:
+        code = _exit_code(e.code)
+    except BaseException:
+        code = code or 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            code = code or 120  # what CPython exits with when flushing stdout fails at shutdown
+    os._exit(code)
+
+
+def _python_syntax_check(path, source):
+    """The "compilation" of a Python source: a syntax error is reported as the interpreter would."""
+    try:
+        compile(source, path, "exec")
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
+        import traceback
+
+        os.write(2, "".join(traceback.format_exception_only(type(e), e)).encode(errors="replace"))
+        os._exit(1)
+    os._exit(0)
+
+
+def _exit_code(value):
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value & 0xFF
+    try:
+        sys.stderr.write(f"{value}\n")
+    except BaseException:
+        pass
+    return 1
+
+
+def run(req, scratch):
+    """One run. Request: stdin/stdout/stderr/cwd paths, cpu (whole seconds for RLIMIT_CPU), wall
+    (seconds), fsize, nofile, nproc, env, and either argv (exec it) or python (a source to run on
+    the fast path). Answer: exit_code, signal, cpu_time, wall_time, timed_out, error."""
+    import time
+
+    start = time.monotonic()
+    try:
+        pid = _fork_python(req) if req.get("python") else _spawn(req)
+    except OSError as e:
+        _kill_everything()
+        return {"exit_code": None, "signal": None, "cpu_time": 0.0, "wall_time": 0.0, "timed_out": False,
+                "error": str(e) or type(e).__name__}
+    timed_out = False
+    pidfd = os.pidfd_open(pid)
+    try:
+        poller = select.poll()
+        poller.register(pidfd, select.POLLIN)
+        if not poller.poll(max(int(req["wall"] * 1000), 1)):
+            timed_out = True
+            os.kill(pid, signal.SIGKILL)
+        _, status, usage = os.wait4(pid, 0)
+    finally:
+        os.close(pidfd)
+    wall = time.monotonic() - start
+    _kill_everything(pid)
+    for directory in scratch:
+        _empty(directory)
+    return {
+        "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        "cpu_time": usage.ru_utime + usage.ru_stime,
+        "wall_time": wall,
+        "timed_out": timed_out,
+        "error": None,
+    }
+
+
+def main():
+    # The judge's channel moves off fds 0 and 1, which become /dev/null until a run redirects them.
+    ctl_in = os.fdopen(os.dup(0), "rb")
+    ctl_out = os.dup(1)
+    null = os.open("/dev/null", os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.close(null)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(sig, signal.SIG_IGN if sig == signal.SIGINT else signal.SIG_DFL)
+
+    def reply(obj):
+        data = (json.dumps(obj) + "\n").encode()
+        while data:
+            data = data[os.write(ctl_out, data):]
+
+    setup = json.loads(ctl_in.readline())
+    if setup.get("seccomp"):
+        import base64
+
+        _install_seccomp(base64.b64decode(setup["seccomp"]))
+    if setup.get("subreaper") and not PID1:
+        _set_subreaper()
+    scratch = setup.get("scratch") or []
+    _set_own_limits()
+    import gc
+
+    # Objects that exist now are never collected in the forked runs, so their pages stay shared
+    # instead of being copied when a run's garbage collector would walk them.
+    gc.freeze()
+    reply({"ready": True, "pid1": PID1, "uid": os.getuid(), "python": sys.version.split()[0]})
+    for line in ctl_in:
+        try:
+            answer = run(json.loads(line), scratch)
+        except Exception as e:  # the supervisor's own fault: reported, never fatal
+            _kill_everything()
+            answer = {"error": f"supervisor: {type(e).__name__}: {e}"}
+        reply(answer)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""`csim judge SOURCE --problem PATH`: judge one submission; `csim judge doctor`: the sandbox's layers."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from simulator.cli.common import emit_json, one_line_errors
+
+SMOKE = {  # a trivial program per language for `doctor`: reads two numbers, prints their sum
+    "python": "a, b = map(int, input().split())\nprint(a + b)\n",
+    "cpp": "#include <cstdio>\nint main() { long long a, b; scanf(\"%lld %lld\", &a, &b); printf(\"%lld\\n\", a + b); }\n",
+    "java": "import java.util.*;\npublic class Main { public static void main(String[] a) {\n"
+            "  Scanner s = new Scanner(System.in); System.out.println(s.nextLong() + s.nextLong()); } }\n",
+}
+
+
+class DefaultToRun(click.Group):
+    """A group whose first argument, when it is not a subcommand, is the SOURCE to judge."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+def _judge_errors(func):
+    """The judge itself could not run (no sandbox, no toolchain): one line, exit status 1."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from judge.sandbox.channel import SandboxDied
+
+        try:
+            return func(*args, **kwargs)
+        except (SandboxDied, OSError, RuntimeError) as e:
+            if isinstance(e, (FileNotFoundError, NotADirectoryError, IsADirectoryError)):
+                raise
+            click.echo(f"csim: error: the judge could not run: {e}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+sandbox_option = click.option("--sandbox", type=click.Choice(["local", "docker", "none"]), default="local",
+                              show_default=True, help="local: bubblewrap + seccomp + cgroups; docker: a warm "
+                              "container per worker; none: limits only, no isolation.")
+
+
+@click.group(cls=DefaultToRun)
+def judge() -> None:
+    """Judge a submission: `csim judge SOURCE --problem PATH`. `csim judge doctor` checks the sandbox."""
+
+
+@judge.command("run")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--problem", "problem_path", required=True, type=click.Path(path_type=Path),
+              help="A native problem directory or a CodeContests .jsonl file.")
+@click.option("--problem-name", help="Which record of a CodeContests file (its `name`).")
+@click.option("--lang", "language", type=click.Choice(["python", "cpp", "java"]),
+              help="The source's language (default: from its extension).")
+@click.option("--all-tests", is_flag=True, help="Run every test instead of stopping at the first failure.")
+@sandbox_option
+@click.option("--workers", type=int, default=None, help="Parallel sandboxes (default: all cores).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep compiled programs here between runs.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@one_line_errors
+@_judge_errors
+def run(source, problem_path, problem_name, language, all_tests, sandbox, workers, cache_dir, as_json):
+    """Judge SOURCE on a problem's hidden tests (Codeforces: stop at the first failed test).
+    Exits 0 whatever the verdict; non-zero only when the judge itself could not run."""
+    from contests.problems import load_problem
+    from judge.languages import detect_language
+    from judge.runner import Judge, JudgeConfig
+
+    language = language or detect_language(source)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        from contests.errors import DataError
+
+        raise DataError(source, None, "not UTF-8 text") from None
+    problem = load_problem(problem_path, problem_name)
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    started = time.monotonic()
+    with Judge(JudgeConfig(sandbox=sandbox, workers=workers, cache_dir=cache_dir)) as j:
+        with console.status(f"judging {source.name} on {problem.id} ({len(problem.tests)} tests)"):
+            result = j.judge(text, language, problem, all_tests=all_tests)
+    seconds = time.monotonic() - started
+    if as_json:
+        emit_json({"problem": problem.id, "name": problem.name, "language": language, "source": str(source),
+                   "sandbox": sandbox, "seconds": round(seconds, 3), **result.to_dict()})
+        return
+    _print_result(problem, language, result, seconds)
+
+
+def _print_result(problem, language, result, seconds) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for note in result.notes:
+        console.print(f"note: {note}")
+    if result.compile_output and result.verdict.value == "CE":
+        console.print(result.compile_output, markup=False)
+    table = Table(title=f"{problem.id} {problem.name} [{language}]")
+    for col in ("test", "verdict", "CPU s", "wall s", "memory MB", "exit", "message"):
+        table.add_column(col)
+    for t in result.tests:
+        exit_ = f"signal {t.signal}" if t.signal is not None else ("" if t.exit_code is None else str(t.exit_code))
+        table.add_row(str(t.index + 1), t.verdict.value, f"{t.cpu_time:.3f}", f"{t.wall_time:.3f}",
+                      f"{t.memory / 2**20:.1f}", exit_, t.message[:80])
+    if result.tests:
+        console.print(table)
+    console.print(f"verdict: {result.verdict.value}  {result.message}  ({seconds:.2f} s)", markup=False)
+
+
+@judge.command("doctor")
+@sandbox_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@one_line_errors
+@_judge_errors
+def doctor(sandbox, as_json):
+    """Report which sandbox layers are active (and why a missing one is missing), the toolchains,
+    and judge a trivial program in each language."""
+    from contests.model import Problem, TestCase
+    from judge.languages import language_ids, resolve_tools, toolchain_version
+    from judge.runner import Judge, JudgeConfig
+
+    toolchains = {}
+    for lang in language_ids():
+        try:
+            toolchains[lang] = {"ok": True, "tools": resolve_tools(lang), "version": toolchain_version(lang)}
+        except Exception as e:
+            toolchains[lang] = {"ok": False, "error": str(e)}
+    problem = Problem("smoke", "a + b", tests=[TestCase("2 3\n", "5\n"), TestCase("-7 10\n", "3\n")])
+    smoke = {}
+    with Judge(JudgeConfig(sandbox=sandbox)) as j:
+        layers = [layer.to_dict() for layer in j.layers]
+        for lang in language_ids():
+            if not toolchains[lang]["ok"]:
+                continue
+            started = time.monotonic()
+            result = j.judge(SMOKE[lang], lang, problem)
+            smoke[lang] = {"verdict": result.verdict.value, "message": result.message,
+                           "seconds": round(time.monotonic() - started, 3)}
+    ok = all(s["verdict"] == "OK" for s in smoke.values()) and len(smoke) == len(toolchains)
+    if as_json:
+        emit_json({"sandbox": sandbox, "ok": ok, "layers": layers, "toolchains": toolchains, "smoke": smoke})
+    else:
+        from rich.console import Console
+
+        console = Console()
+        for layer in layers:
+            mark = "[green]yes[/green]" if layer["active"] else "[red]NO[/red] "
+            console.print(f"{mark} {layer['name']:<17} {layer['detail']}")
+        for lang, info in toolchains.items():
+            what = info["version"] if info["ok"] else info["error"]
+            run = smoke.get(lang)
+            console.print(f"{lang:<7} {what}" + (f"  -> {run['verdict']} in {run['seconds']:.2f} s" if run else ""),
+                          markup=False)
+        console.print(f"judge {'works' if ok else 'DOES NOT WORK'} with sandbox {sandbox!r}")
+    if not ok:
+        sys.exit(1)
