@@ -66,6 +66,12 @@ def _list(value, path: Path, where: str) -> list:
     return value
 
 
+def _object(value, path: Path, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise DataError(path, where, f"expected an object, got {type(value).__name__}")
+    return value
+
+
 def unwrap(data, path: Path):
     """The result of an API answer, with or without its {"status", "result"} envelope."""
     if isinstance(data, dict) and "status" in data:
@@ -137,7 +143,7 @@ def contest_rules(contest: dict, path: Path, rules: str | None) -> str:
 def _problem(item, path: Path, where: str) -> Problem:
     contest_id = _get(item, "contestId", int, path, where, None)
     index = _get(item, "index", str, path, where)
-    tags = _list(_get(item, "tags", list, path, where, []), path, f"{where}.tags")
+    tags = _get(item, "tags", list, path, where, [])
     points = _get(item, "points", (int, float), path, where, None)
     return Problem(
         id=f"{contest_id}{index}" if contest_id is not None else index,
@@ -154,7 +160,7 @@ def _problem(item, path: Path, where: str) -> Problem:
 def _handle(party: dict, path: Path, where: str) -> str:
     if party.get("teamName"):
         return str(party["teamName"])
-    members = _list(_get(party, "members", list, path, where), path, f"{where}.members")
+    members = _get(party, "members", list, path, where)
     if not members:
         raise DataError(path, f"{where}.members", "empty")
     return ", ".join(_get(m, "handle", str, path, f"{where}.members[{i}]") for i, m in enumerate(members))
@@ -169,27 +175,27 @@ def _problem_result(item, path: Path, where: str) -> ProblemResult:
 
 
 def parse_standings(result, path: Path, rules: str | None = None) -> Contest:
-    contest = _get({"result": result}, "result", dict, path, "answer")
+    contest = _object(result, path, "result")
     info = _get(contest, "contest", dict, path, "result")
     rules = contest_rules(info, path, rules)
     problems = [_problem(p, path, f"result.problems[{n}]")
-                for n, p in enumerate(_list(_get(contest, "problems", list, path, "result", []), path, "result.problems"))]
+                for n, p in enumerate(_get(contest, "problems", list, path, "result", []))]
     indices = [p.index for p in problems]
     rows = []
-    for n, item in enumerate(_list(_get(contest, "rows", list, path, "result"), path, "result.rows")):
+    for n, item in enumerate(_get(contest, "rows", list, path, "result")):
         where = f"result.rows[{n}]"
         party = _get(item, "party", dict, path, where)
         kind = _get(party, "participantType", str, path, f"{where}.party")
         if kind not in CONTEST_PARTICIPANTS:
             continue
-        results = _list(_get(item, "problemResults", list, path, where, []), path, f"{where}.problemResults")
+        results = _get(item, "problemResults", list, path, where, [])
         if problems and len(results) != len(problems):
             raise DataError(path, f"{where}.problemResults", f"{len(results)} results for {len(problems)} problems")
         rows.append(StandingRow(
             handle=_handle(party, path, f"{where}.party"),
             points=float(_get(item, "points", (int, float), path, where)),
             penalty=_get(item, "penalty", int, path, where, 0),
-            rank=_get(item, "rank", int, path, where, None),
+            rank=_get(item, "rank", int, path, where, None) or None,  # unofficial rows have rank 0
             rated=kind == "CONTESTANT",
             problem_results={index: _problem_result(r, path, f"{where}.problemResults[{i}]")
                              for i, (index, r) in enumerate(zip(indices, results))},
@@ -209,7 +215,7 @@ def parse_standings(result, path: Path, rules: str | None = None) -> Contest:
 
 
 def parse_problemset(result, path: Path) -> list[Problem]:
-    problems = _list(_get({"result": result}, "result", dict, path, "answer").get("problems"), path, "result.problems")
+    problems = _get(_object(result, path, "result"), "problems", list, path, "result")
     return [_problem(p, path, f"result.problems[{n}]") for n, p in enumerate(problems)]
 
 
