@@ -24,6 +24,7 @@ is then the next code token, not EOS, so the model never learns to stop mid-prog
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,6 +100,29 @@ def apply_mlm(tokens: np.ndarray, tokenizer: Tokenizer, regular_ids: np.ndarray,
     return corrupted, targets, chosen
 
 
+class TokenCache:
+    """Recently used token arrays, up to a total number of tokens (oldest dropped first): a file
+    tokenised to learn its length is not tokenised again when its example is built soon after."""
+
+    def __init__(self, budget: int = 8_000_000):
+        self.budget, self.size = budget, 0
+        self._arrays: OrderedDict[int, np.ndarray] = OrderedDict()
+
+    def get(self, key: int) -> np.ndarray | None:
+        array = self._arrays.get(key)
+        if array is not None:
+            self._arrays.move_to_end(key)
+        return array
+
+    def put(self, key: int, array: np.ndarray) -> None:
+        if key in self._arrays or len(array) > self.budget:
+            return
+        self._arrays[key] = array
+        self.size += len(array)
+        while self.size > self.budget:
+            self.size -= len(self._arrays.popitem(last=False)[1])
+
+
 class PretrainSource:
     def __init__(self, files: list[SourceFile], tokenizer: Tokenizer, limits: Limits, seed: int, *,
                  header: bool = True, max_line_chars: int = 1000):
@@ -106,7 +130,8 @@ class PretrainSource:
         self.header = header
         self.max_line_chars = max_line_chars
         self.regular_ids = tokenizer.regular_ids
-        self._counts: dict[int, int | None] = {}
+        self._counts: dict[int, int | None] = {}  # token count per file, None if unusable
+        self._cache = TokenCache()
         self._prefixes: dict[str | None, list[int]] = {}
 
     def __len__(self) -> int:
@@ -122,10 +147,15 @@ class PretrainSource:
             self._prefixes[language] = decoder_prefix(self.tokenizer, text)
         return self._prefixes[language]
 
-    def _tokens(self, item: int) -> list[int] | None:
-        text = read_source(self.files[item].path, max_line_chars=self.max_line_chars)
-        tokens = self.tokenizer.encode(text) if text else None
-        self._counts[item] = len(tokens) if tokens and len(tokens) >= 2 else None
+    def _tokens(self, item: int) -> np.ndarray | None:
+        """The file's tokens, None if it is unusable (unreadable, filtered out, under 2 tokens)."""
+        tokens = self._cache.get(item)
+        if tokens is None and self._counts.get(item, 0) is not None:
+            text = read_source(self.files[item].path, max_line_chars=self.max_line_chars)
+            tokens = np.array(self.tokenizer.encode(text) if text else [], dtype=np.int32)
+            self._counts[item] = len(tokens) if len(tokens) >= 2 else None
+            if self._counts[item]:
+                self._cache.put(item, tokens)
         return tokens if self._counts[item] else None
 
     def _pivot(self, epoch: int, item: int, count: int) -> int:
@@ -144,11 +174,12 @@ class PretrainSource:
     def example(self, epoch: int, item: int) -> Example:
         tokens = self._tokens(item)
         pivot = self._pivot(epoch, item, len(tokens))
-        encoder = np.array(tokens[max(0, pivot - self.limits.max_encoder): pivot], dtype=np.int32)
+        encoder = tokens[max(0, pivot - self.limits.max_encoder): pivot]
         corrupted, targets, mlm_mask = apply_mlm(encoder, self.tokenizer, self.regular_ids, self.limits,
                                                  item_rng(TAG_MLM, self.seed, epoch, item))
         prefix = self._prefix(self.files[item].language)
-        dec = build_decoder(prefix, tokens[pivot:], self.tokenizer.eos_id, self.limits.max_decoder)
+        dec = build_decoder(prefix, tokens[pivot: pivot + self.limits.max_decoder].tolist(), self.tokenizer.eos_id,
+                            self.limits.max_decoder)
         return Example(corrupted, targets, mlm_mask, *dec, correct=-1)
 
 

@@ -262,3 +262,15 @@ def test_shard_splits_rows(problems, tokenizer):
     assert np.array_equal(np.concatenate([h.dec_inputs for h in halves]), batch.dec_inputs)
     with pytest.raises(ValueError):
         batch.shard(0, 3)
+
+
+def test_token_cache_keeps_to_its_budget():
+    from solver.data_examples import TokenCache
+
+    cache = TokenCache(budget=10)
+    for key in range(4):
+        cache.put(key, np.arange(4, dtype=np.int32))
+    assert cache.size == 8 and cache.get(0) is None and cache.get(1) is None  # oldest dropped
+    assert cache.get(3).tolist() == [0, 1, 2, 3]
+    cache.put(9, np.arange(11, dtype=np.int32))  # larger than the whole budget: not kept
+    assert cache.get(9) is None and cache.size == 8

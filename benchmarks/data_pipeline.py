@@ -1,0 +1,80 @@
+"""The data side's speed: how fast solver.data builds batches, and what resuming at a step costs.
+
+    .venv/bin/python benchmarks/data_pipeline.py [--steps 20] [--batch-size 16]
+
+For pre-training (the default corpus: Python standard library and /usr/include) and fine-tuning
+(the CodeContests records in ../shared/data), with AlphaCode's buckets and an 8,000-piece BPE
+tokenizer trained here first: batches per second, real tokens per second (encoder + decoder,
+padding not counted), the share of padding, and, side by side in the same run, the time to
+reach step N by start_step=N (lengths only) against building the N batches. Prints one JSON
+object as its last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from contests.importers.codecontests import load_codecontests  # noqa: E402
+from solver.corpus import default_corpus_paths  # noqa: E402
+from solver.data import DataConfig, finetune_batches, pretrain_batches  # noqa: E402
+from solver.tokenizer import Tokenizer, TokenizerConfig, build_tokenizer  # noqa: E402
+
+DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "codecontests" / "dev.jsonl"
+
+
+def measure(make, steps: int) -> dict:
+    """make(start_step) -> a fresh batch iterator. Builds `steps` batches, then skips `steps`
+    and builds one, each time from a fresh iterator (so caches start empty both times)."""
+    start = time.perf_counter()
+    batches = list(itertools.islice(make(0), steps))
+    build = time.perf_counter() - start
+    real = sum(int(b.enc_mask.sum() + b.dec_mask.sum()) for b in batches)
+    slots = sum(b.enc_mask.size + b.dec_mask.size for b in batches)
+    start = time.perf_counter()
+    next(make(steps))
+    skip_and_one = time.perf_counter() - start
+    return {
+        "steps": steps,
+        "seconds_per_batch": round(build / steps, 4),
+        "real_tokens_per_s": round(real / build),
+        "padding_share": round(1 - real / slots, 3),
+        "buckets": sorted({f"{b.bucket[0]}x{b.bucket[1]}" for b in batches}),
+        # Reaching step N by start_step (then building one batch) against building N batches.
+        "resume_seconds": round(skip_and_one, 3),
+        "resume_over_build": round(skip_and_one / build, 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--batch-size", type=int, default=16)
+    args = parser.parse_args()
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        stats = build_tokenizer(TokenizerConfig(max_bytes=5_000_000, heldout_bytes=0,
+                                                codecontests=(str(DEV),) if DEV.is_file() else (),
+                                                sources=tuple(map(str, default_corpus_paths()))), Path(tmp))
+        tokenizer = Tokenizer.load(stats["path"])
+    config = DataConfig(batch_size=args.batch_size)
+    result = {"benchmark": "data_pipeline", "batch_size": args.batch_size, "tokenizer_pieces": tokenizer.vocab_size,
+              "pretrain": measure(lambda s: pretrain_batches(None, tokenizer, config, seed=0, start_step=s), args.steps)}
+    print(f"pretrain: {result['pretrain']}", file=sys.stderr)
+    if DEV.is_file():
+        problems = load_codecontests(DEV)
+        result["finetune"] = measure(lambda s: finetune_batches(problems, tokenizer, config, seed=0, start_step=s),
+                                     args.steps)
+        print(f"finetune: {result['finetune']}", file=sys.stderr)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
