@@ -16,8 +16,8 @@ All seeds come from one FFT convolution of the rating histogram with the win-pro
 (as carrot does), and all the binary searches run at once over numpy arrays.
 
 Newcomers: Codeforces uses 1500 in the formula before the change announced in blog entry 77890
-(late May 2020) and 1400 since. Which applies is the caller's business: pass
-new_participant_rating; nothing here assumes one.
+(May 2020) and 1400 since. The update never assumes one: callers pass new_participant_rating
+(newcomer_rating(start_time) picks it by the contest's date).
 """
 
 from __future__ import annotations

@@ -8,10 +8,9 @@ from pathlib import Path
 import click
 
 from contests.errors import DataError
+from contests.importers.formats import FORMATS
+from contests.model import RULES
 from simulator.cli.common import csim_home, emit_json, one_line_errors
-
-FORMATS = ("native", "carrot", "cf-api", "polygon")
-RULES = ("cf-points", "cf-icpc", "icpc")
 LIBRARY_HELP = "Contest library directory (default: $CSIM_HOME/contests)."
 
 
