@@ -7,14 +7,14 @@ untied output projection their parameter counts match the paper's 284M / 1.1B / 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from contests.errors import DataError
+from solver.data import DataConfig
 
 
 @dataclass(frozen=True)
@@ -93,10 +93,7 @@ class TrainConfig:
     mlm_weight: float = 1.0  # 0 switches the encoder masked-LM loss (and its head's compute) off
     value_weight: float = 0.1
     mlm_max_fraction: float = 0.25  # at most this share of encoder positions is scored by masked-LM
-    # Data: lengths and buckets the batches are cut to (passed on to solver.data).
-    max_encoder_len: int = 1536
-    max_decoder_len: int = 768
-    seed: int = 0
+    seed: int = 0  # parameters' initialisation and the order of the data
     # Bookkeeping.
     log_every: int = 1
     checkpoint_every: int = 500
@@ -114,7 +111,20 @@ class TrainConfig:
             raise ValueError("steps and batch_size must be >= 1")
 
 
-FINETUNE_DEFAULTS = {"learning_rate": 1e-5, "final_learning_rate": 1e-6}
+FINETUNE_DEFAULTS = {"learning_rate": 1e-5, "final_learning_rate": 1e-6}  # AlphaCode's fine-tuning
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines a training run: the model, the optimisation, and the batches
+    (solver.data.DataConfig, whose batch_size is always train.batch_size)."""
+
+    model: ModelConfig
+    train: TrainConfig
+    data: DataConfig
+
+    def to_dict(self) -> dict:
+        return {"model": asdict(self.model), "train": asdict(self.train), "data": asdict(self.data)}
 
 
 def model_preset(name: str) -> ModelConfig:
@@ -124,42 +134,44 @@ def model_preset(name: str) -> ModelConfig:
         raise ValueError(f"unknown model preset {name!r}; choose from {', '.join(MODEL_PRESETS)}") from None
 
 
-def _coerce(cls, values: dict[str, Any], origin: str, section: str):
-    names = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(values) - set(names))
+def _check_known(cls, values: dict, origin: str, section: str) -> None:
+    unknown = sorted(set(values) - {f.name for f in fields(cls)})
     if unknown:
-        raise DataError(origin, section, f"unknown setting(s) {', '.join(unknown)}")
-    return values
+        raise DataError(origin, section, f"unknown setting(s) {', '.join(unknown)} (known: "
+                        f"{', '.join(f.name for f in fields(cls))})")
 
 
-def build_configs(
-    model: str | dict | None = None,
-    train: dict | None = None,
-    *,
-    origin: str = "<flags>",
-) -> tuple[ModelConfig, TrainConfig]:
-    """ModelConfig from a preset name and/or a dict of fields (the dict wins); TrainConfig from a dict."""
-    model_fields: dict[str, Any] = {}
-    base = MODEL_PRESETS["small"]
-    if isinstance(model, str):
-        base = model_preset(model)
-    elif isinstance(model, dict):
-        model_fields = dict(model)
-        preset = model_fields.pop("preset", None)
-        if preset is not None:
-            base = model_preset(preset)
-    _coerce(ModelConfig, model_fields, origin, "model")
-    train_fields = dict(train or {})
-    _coerce(TrainConfig, train_fields, origin, "train")
+def build_run_config(sections: dict[str, Any], origin: str = "<flags>") -> RunConfig:
+    """RunConfig from {"model": preset name or {fields, optional "preset"}, "train": {fields},
+    "data": {DataConfig fields but batch_size}}; missing sections take defaults (model: `small`;
+    data: DataConfig's buckets cut at the model's maximum lengths)."""
+    model = sections.get("model") or {}
+    model = {"preset": model} if isinstance(model, str) else dict(model)
+    preset = model.pop("preset", None) or "small"
+    train = dict(sections.get("train") or {})
+    data = dict(sections.get("data") or {})
+    _check_known(ModelConfig, model, origin, "model")
+    _check_known(TrainConfig, train, origin, "train")
+    if "batch_size" in data:
+        raise DataError(origin, "data.batch_size", "set the batch size in the train section")
     try:
-        return replace(base, **model_fields), TrainConfig(**train_fields)
+        model_cfg = replace(model_preset(preset), **model)
+        train_cfg = TrainConfig(**train)
     except (TypeError, ValueError) as e:
         raise DataError(origin, None, str(e)) from None
+    data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    data_cfg = DataConfig.from_dict(
+        {**asdict(DataConfig.for_lengths(model_cfg.max_encoder_len, model_cfg.max_decoder_len)), **data,
+         "batch_size": train_cfg.batch_size}, origin)
+    if data_cfg.enc_buckets[-1] > model_cfg.max_encoder_len or data_cfg.dec_buckets[-1] > model_cfg.max_decoder_len:
+        raise DataError(origin, "data", f"buckets up to {data_cfg.enc_buckets[-1]}/{data_cfg.dec_buckets[-1]} exceed "
+                        f"the model's lengths {model_cfg.max_encoder_len}/{model_cfg.max_decoder_len}")
+    return RunConfig(model_cfg, train_cfg, data_cfg)
 
 
 def read_config_file(path: str | Path) -> dict:
-    """A JSON or TOML file with optional `model` (a table of fields, `preset = "small"` allowed)
-    and `train` tables."""
+    """A JSON or TOML file with optional `model` (a preset name, or a table of fields with an
+    optional `preset`), `train` and `data` sections."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -169,54 +181,49 @@ def read_config_file(path: str | Path) -> dict:
         data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
         raise DataError(path, None, f"not valid {'TOML' if path.suffix == '.toml' else 'JSON'}: {e}") from None
-    if not isinstance(data, dict) or set(data) - {"model", "train"}:
-        raise DataError(path, None, "expected an object with only `model` and `train` sections")
-    if isinstance(data.get("model"), str):
-        data["model"] = {"preset": data["model"]}
+    if not isinstance(data, dict) or not set(data) <= {"model", "train", "data"}:
+        raise DataError(path, None, "expected an object with only `model`, `train` and `data` sections")
     return data
 
 
-def load_configs(
+def load_run_config(
     path: str | Path | None = None,
     *,
     preset: str | None = None,
-    model_overrides: dict | None = None,
-    train_overrides: dict | None = None,
+    overrides: dict[str, dict] | None = None,
     train_defaults: dict | None = None,
-) -> tuple[ModelConfig, TrainConfig]:
-    """Configs from an optional file, then a preset name, then flag overrides (later wins)."""
-    data = read_config_file(path) if path else {}
-    model = dict(data.get("model") or {})
+) -> RunConfig:
+    """A RunConfig from train_defaults, then an optional file, then a preset name, then flag
+    overrides per section ({"model": {...}, "train": {...}, "data": {...}}; None values ignored)."""
+    sections = read_config_file(path) if path else {}
+    model = sections.get("model") or {}
+    model = {"preset": model} if isinstance(model, str) else dict(model)
     if preset:
-        model = {"preset": preset, **{k: v for k, v in model.items() if k != "preset"}}
-    model.update({k: v for k, v in (model_overrides or {}).items() if v is not None})
-    train = dict(train_defaults or {})
-    train.update(data.get("train") or {})
-    train.update({k: v for k, v in (train_overrides or {}).items() if v is not None})
-    return build_configs(model, train, origin=str(path) if path else "<flags>")
+        model["preset"] = preset
+    merged = {"model": model, "train": {**(train_defaults or {}), **(sections.get("train") or {})},
+              "data": dict(sections.get("data") or {})}
+    for section, values in (overrides or {}).items():
+        merged[section].update({k: v for k, v in values.items() if v is not None})
+    return build_run_config(merged, origin=str(path) if path else "<flags>")
 
 
-def to_dict(config) -> dict:
-    return dataclasses.asdict(config)
-
-
-def save_run_config(path: Path, model: ModelConfig, train: TrainConfig, **extra: Any) -> None:
-    payload = {"model": to_dict(model), "train": to_dict(train), **extra}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+def save_run_config(path: Path, config: RunConfig, **extra: Any) -> None:
+    """config.json of a run directory (atomically), with EXTRA keys beside the sections."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({**config.to_dict(), **extra}, indent=2) + "\n", encoding="utf-8")
     tmp.replace(path)
 
 
-def load_run_config(path: Path) -> tuple[ModelConfig, TrainConfig, dict]:
-    """A run directory's config.json: (model, train, the other keys)."""
+def read_run_config(path: Path) -> tuple[RunConfig, dict]:
+    """A run directory's config.json: (the RunConfig, the other keys)."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DataError(path, None, "missing: not a run directory") from None
     except json.JSONDecodeError as e:
         raise DataError(path, None, f"not valid JSON: {e}") from None
-    if not isinstance(data, dict) or "model" not in data or "train" not in data:
-        raise DataError(path, None, "expected `model` and `train` sections")
-    model_cfg, train_cfg = build_configs(dict(data["model"]), dict(data["train"]), origin=str(path))
-    extra = {k: v for k, v in data.items() if k not in ("model", "train")}
-    return model_cfg, train_cfg, extra
+    if not isinstance(data, dict) or not {"model", "train", "data"} <= set(data):
+        raise DataError(path, None, "expected `model`, `train` and `data` sections")
+    data["data"] = {k: v for k, v in data["data"].items() if k != "batch_size"}
+    config = build_run_config({k: data[k] for k in ("model", "train", "data")}, origin=str(path))
+    return config, {k: v for k, v in data.items() if k not in ("model", "train", "data")}

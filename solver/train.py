@@ -23,11 +23,14 @@ from flax import nnx
 from jax.sharding import Mesh
 
 from contests.errors import DataError
+from contests.model import Problem
 from solver import mesh as meshlib
 from solver.checkpoint import CheckpointStore, abstract_with_shardings
-from solver.config import ModelConfig, TrainConfig
+from solver.config import (FINETUNE_DEFAULTS, ModelConfig, RunConfig, TrainConfig, load_run_config,
+                           read_run_config, save_run_config)
 from solver.losses import mlm_positions, total_loss
 from solver.model import Transformer, abstract_model
+from solver.tokenizer import Tokenizer
 
 BATCH_FIELDS = ("enc_tokens", "enc_mask", "mlm_targets", "mlm_mask", "dec_inputs", "dec_targets",
                 "dec_mask", "dec_loss_mask", "correct")
@@ -156,12 +159,6 @@ class Trainer:
 
 # --- the loop ------------------------------------------------------------------------------------
 
-def _skip(batches: Iterator, count: int) -> None:
-    for _ in range(count):
-        if next(batches, None) is None:
-            raise DataError("<batches>", None, f"the data ran out while skipping {count} batches on resume")
-
-
 class MetricsLog:
     """metrics.jsonl: one JSON object per logged step, appended; on resume, lines after the
     restored step are dropped (they were written after the checkpoint that the run goes back to)."""
@@ -223,7 +220,7 @@ def run_training(
     run_dir: str | Path,
     model_config: ModelConfig,
     train_config: TrainConfig,
-    make_batches: Callable[[], Iterable],
+    make_batches: Callable[[int], Iterable],
     *,
     init_params: Callable[[Trainer], Any] | None = None,
     mesh: Mesh | None = None,
@@ -232,8 +229,8 @@ def run_training(
 ) -> dict:
     """Train (or resume training) in RUN_DIR up to train_config.steps (or stop_at, to pause early).
 
-    make_batches() returns a fresh, deterministic iterator of batches; on resume, the batches
-    already consumed are skipped, so a resumed run sees exactly the data an uninterrupted one
+    make_batches(start) returns the deterministic stream of batches from batch START on (as
+    solver.data's start_step does), so a resumed run sees exactly the data an uninterrupted one
     would. init_params(trainer) gives starting parameters for a new run (fine-tuning); otherwise
     they are initialised from the seed. Returns a summary of the run."""
     run_dir = Path(run_dir)
@@ -259,8 +256,7 @@ def run_training(
             state = trainer.from_params(init_params(trainer)) if init_params else trainer.init(train_config.seed)
             consumed = 0
         step = first_step = int(state.step)
-        batches = iter(make_batches())
-        _skip(batches, consumed)
+        batches = iter(make_batches(consumed))
 
         def save() -> None:
             store.save(step, state.params, {"step": state.step, "opt_state": state.opt_state},
@@ -320,3 +316,101 @@ def synthetic_batches(
             "dec_loss_mask": dec_mask & (np.arange(dec_len)[None] >= 8),
             "correct": rng.integers(-1, 2, batch_size).astype(np.int32),
         }
+
+
+# --- runs: pre-training and fine-tuning in a run directory ---------------------------------------
+
+CONFIG_FILE, TOKENIZER_FILE = "config.json", "tokenizer.model"
+
+
+def _open_run(run_dir: Path, kind: str, config: RunConfig | None, tokenizer: Tokenizer | None,
+              make_tokenizer: Callable[[int], Tokenizer], extra: dict) -> tuple[RunConfig, Tokenizer]:
+    """A run directory's config and tokenizer: those stored there when resuming (a given config
+    may then differ only in train.steps, to train longer), else new ones, written first."""
+    config_path = run_dir / CONFIG_FILE
+    if config_path.exists():
+        stored, stored_extra = read_run_config(config_path)
+        if stored_extra.get("kind") != kind:
+            raise DataError(config_path, "kind", f"this is a {stored_extra.get('kind')} run, not a {kind} run")
+        if config is not None:
+            wanted = replace(config, model=replace(config.model, vocab_size=stored.model.vocab_size),
+                             train=replace(config.train, steps=stored.train.steps))
+            if wanted != stored:
+                raise DataError(config_path, None, "the run exists with a different configuration "
+                                "(only train.steps may change when resuming)")
+            stored = replace(stored, train=replace(stored.train, steps=config.train.steps))
+            save_run_config(config_path, stored, **stored_extra)
+        return stored, Tokenizer.load(run_dir / TOKENIZER_FILE)
+    config = config or load_run_config()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if tokenizer is None:
+        tokenizer = make_tokenizer(config.model.vocab_size)
+    tokenizer.save(run_dir / TOKENIZER_FILE)
+    config = replace(config, model=replace(config.model, vocab_size=tokenizer.vocab_size))
+    save_run_config(config_path, config, kind=kind, **extra)
+    return config, tokenizer
+
+
+def restore_params(run_dir: str | Path, trainer: Trainer, step: int | None = None):
+    """A run's parameters (latest checkpoint by default), placed as TRAINER wants them."""
+    with CheckpointStore(Path(run_dir) / "checkpoints", read_only=True) as store:
+        params, _, _ = store.restore(step, trainer.abstract_params())
+    return params
+
+
+def pretrain(run_dir: str | Path, paths: Iterable[str | Path] | None = None, *, config: RunConfig | None = None,
+             tokenizer: Tokenizer | None = None, stop_at: int | None = None, progress: bool = True) -> dict:
+    """Pre-train on the source files under PATHS (None: the machine's Python standard library and
+    C/C++ headers), or resume the run in RUN_DIR. Without a tokenizer, one is trained on PATHS."""
+    from solver.data import pretrain_batches
+    from solver.tokenizer import TokenizerConfig, build_tokenizer
+
+    run_dir = Path(run_dir)
+    paths = None if paths is None else [str(p) for p in paths]
+
+    def make_tokenizer(vocab_size: int) -> Tokenizer:
+        build_tokenizer(TokenizerConfig(vocab_size=vocab_size, sources=tuple(paths or ())), run_dir)
+        return Tokenizer.load(run_dir / TOKENIZER_FILE)
+
+    config, tokenizer = _open_run(run_dir, "pretrain", config, tokenizer, make_tokenizer, {"paths": paths})
+    seed = config.train.seed
+    return run_training(
+        run_dir, config.model, config.train,
+        lambda start: pretrain_batches(paths, tokenizer, config.data, seed, start_step=start),
+        stop_at=stop_at, progress=progress,
+    )
+
+
+def finetune(run_dir: str | Path, problems: list[Problem], *, init_from: str | Path | None = None,
+             config: RunConfig | None = None, tokenizer: Tokenizer | None = None, stop_at: int | None = None,
+             progress: bool = True) -> dict:
+    """Fine-tune on PROBLEMS' statements and solutions, starting from the pre-trained run INIT_FROM
+    (its model shape, tokenizer and latest parameters) when given, or resume the run in RUN_DIR.
+    Without either, a tokenizer is trained on the problems' text. The problems' most common tag
+    sets are kept in config.json for the sampler's headers (AlphaCode's sampling distribution)."""
+    from solver.corpus import problem_documents
+    from solver.data import finetune_batches
+    from solver.header import popular_tag_sets
+
+    run_dir = Path(run_dir)
+    if not (run_dir / CONFIG_FILE).exists():
+        config = config or load_run_config(train_defaults=FINETUNE_DEFAULTS)
+        if init_from is not None:
+            init_config, _ = read_run_config(Path(init_from) / CONFIG_FILE)
+            config = replace(config, model=init_config.model)
+            tokenizer = tokenizer or Tokenizer.load(Path(init_from) / TOKENIZER_FILE)
+
+    def make_tokenizer(vocab_size: int) -> Tokenizer:
+        texts = (d.text for p in problems for d in problem_documents(p))
+        return Tokenizer.train(texts, None, vocab_size)
+
+    extra = {"init_from": None if init_from is None else str(Path(init_from).resolve()),
+             "tag_sets": [list(t) for t in popular_tag_sets(problems)]}
+    config, tokenizer = _open_run(run_dir, "finetune", config, tokenizer, make_tokenizer, extra)
+    seed = config.train.seed
+    return run_training(
+        run_dir, config.model, config.train,
+        lambda start: finetune_batches(problems, tokenizer, config.data, seed, start_step=start),
+        init_params=None if init_from is None else (lambda trainer: restore_params(init_from, trainer)),
+        stop_at=stop_at, progress=progress,
+    )

@@ -1,0 +1,299 @@
+"""Sampling programs from a trained run: one jitted decode loop with a KV cache.
+
+Per problem, the statement is encoded once and every decoder layer's cross-attention keys/values
+are computed once and shared (without a batch axis) by every sample. Each sample starts from its
+own decoder prefix, BOS + a value-conditioning header drawn as AlphaCode does (solver.header);
+prefixes are left-padded to one length per run (the longest possible header), prefilled in one
+call, then tokens are drawn one at a time inside a lax.while_loop until every row has produced
+EOS or the decoder is full.
+
+Determinism: sample i of a problem uses only keys derived from (seed, problem id, i, step) and a
+header drawn from (seed, problem id, i), so a seed gives the same samples whatever the batch size
+or how many are drawn, up to floating-point differences between batch shapes (XLA may sum in a
+different order for another batch size; same batch size, same bits).
+
+A token is drawn by inverting the CDF with one uniform number per row (not Gumbel noise over the
+whole vocabulary: one random number instead of 8,000 per row and step, which matters on a CPU).
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
+
+from contests.model import Problem
+from solver import mesh as meshlib
+from solver.attention import causal_mask
+from solver.checkpoint import CheckpointStore, abstract_with_shardings
+from solver.config import ModelConfig, read_run_config
+from solver.data import decoder_prefix
+from solver.header import FALLBACK_TAG_SETS, HeaderFields, format_header, random_header_fields
+from solver.model import abstract_model
+from solver.tokenizer import Tokenizer
+
+ENCODER_BUCKET = 128  # statements are padded to a multiple of this: few encoder shapes
+PREFIX_BUCKET = 8
+
+
+@dataclass(frozen=True)
+class Sample:
+    index: int  # 0..n-1 within the problem
+    source: str
+    language: str
+    header: dict  # solver.header.HeaderFields.to_dict()
+    logprob: float  # sum of log p(token) under the sampling temperature (before top-k/top-p), EOS included
+    tokens: int  # tokens generated (EOS included if reached)
+    seconds: float  # since sampling this problem began, when this sample was ready
+
+
+def _round_up(n: int, m: int) -> int:
+    return -(-n // m) * m
+
+
+def problem_key(seed: int, problem_id: str) -> jax.Array:
+    """The root key of one problem's samples: (seed, problem)."""
+    return jax.random.fold_in(jax.random.key(seed), zlib.crc32(problem_id.encode("utf-8")))
+
+
+def draw_tokens(
+    logits: jax.Array, keys: jax.Array, temperature: jax.Array, top_k: int | None, top_p: jax.Array | None,
+    banned: tuple[int, ...] = (),
+) -> tuple[jax.Array, jax.Array]:
+    """One token per row of logits [B, V] with per-row keys [B]: (tokens [B], log p [B] under
+    softmax(logits / temperature)). BANNED ids (pad, bos, unk, mask) are never drawn."""
+    scaled = logits.astype(jnp.float32) / temperature
+    if banned:
+        scaled = scaled.at[:, jnp.array(banned)].set(-jnp.inf)
+    logp = jax.nn.log_softmax(scaled, axis=-1)
+    kept = scaled
+    if top_k is not None:
+        kth = jax.lax.top_k(scaled, top_k)[0][:, -1:]
+        kept = jnp.where(scaled < kth, -jnp.inf, kept)
+    if top_p is not None:
+        # Keep the most likely tokens until their probabilities sum to top_p (at least one).
+        probs = jax.nn.softmax(kept, axis=-1)
+        ranked = -jnp.sort(-probs, axis=-1)
+        count = ((jnp.cumsum(ranked, axis=-1) - ranked) < top_p).sum(axis=-1, keepdims=True)
+        kept = jnp.where(probs < jnp.take_along_axis(ranked, count - 1, axis=-1), -jnp.inf, kept)
+    probs = jax.nn.softmax(kept, axis=-1)
+    cdf = jnp.cumsum(probs, axis=-1)
+    u = jax.vmap(lambda k: jax.random.uniform(k))(keys) * cdf[:, -1]
+    tokens = jnp.minimum((cdf <= u[:, None]).sum(axis=-1), logits.shape[-1] - 1)
+    # A token of zero probability can only come from rounding at the top of the CDF: take the
+    # last kept token instead.
+    tokens = jnp.where(probs[jnp.arange(len(tokens)), tokens] > 0, tokens, jnp.argmax(cdf >= cdf[:, -1:], axis=-1))
+    return tokens.astype(jnp.int32), logp[jnp.arange(len(tokens)), tokens]
+
+
+class Decoder:
+    """The jitted pieces of sampling for one model: encode a statement, generate a batch with the
+    cache, and (for tests and benchmarks) generate by recomputing the whole decoder each step."""
+
+    def __init__(self, config: ModelConfig, mesh: Mesh, eos_id: int, pad_id: int = 0, banned: Sequence[int] = ()):
+        self.config, self.mesh, self.eos_id, self.pad_id = config, mesh, eos_id, pad_id
+        self.banned = tuple(sorted(set(banned) - {eos_id}))
+        self.graphdef, abstract = nnx.split(abstract_model(config), nnx.Param)
+        self.param_shardings = meshlib.param_shardings(abstract, mesh)
+        self.abstract_params = abstract_with_shardings(abstract, self.param_shardings)
+        rows = NamedSharding(mesh, P(meshlib.DATA))
+        self.rows = rows
+        self.encode = jax.jit(self._encode)
+        static = ("max_new", "top_k", "use_top_p")
+        self.generate = jax.jit(self._generate, static_argnames=static, out_shardings=(rows, rows, rows))
+        self.generate_uncached = jax.jit(self._generate_uncached, static_argnames=static,
+                                         out_shardings=(rows, rows, rows))
+
+    def _model(self, params):
+        return nnx.merge(self.graphdef, params)
+
+    def _encode(self, params, enc_tokens: jax.Array, enc_mask: jax.Array):
+        """One statement [S] -> every decoder layer's shared cross K/V ([S, K, H] each)."""
+        model = self._model(params)
+        enc_out = model.encode(enc_tokens[None], enc_mask[None])[0]
+        return model.cross_kv(enc_out)
+
+    def _loop(self, first_logits, step_fn, state, keys, temperature, top_p, max_new, top_k, use_top_p):
+        """Draw tokens until every row has emitted EOS or max_new are drawn. step_fn(state, tokens,
+        i) -> (logits [B, V], state) feeds token i of every row to the model."""
+        b = keys.shape[0]
+        out = jnp.full((b, max_new), self.pad_id, jnp.int32)
+        carry = (jnp.int32(0), first_logits, state, out, jnp.zeros(b, jnp.float32), jnp.zeros(b, bool))
+
+        def cond(carry):
+            i, _, _, _, _, done = carry
+            return (i < max_new) & ~jnp.all(done)
+
+        def body(carry):
+            i, logits, state, out, logprob, done = carry
+            step_keys = jax.vmap(lambda k: jax.random.fold_in(k, i))(keys)
+            tokens, lp = draw_tokens(logits, step_keys, temperature, top_k, top_p if use_top_p else None,
+                                     self.banned)
+            tokens = jnp.where(done, self.pad_id, tokens)
+            logprob = logprob + jnp.where(done, 0.0, lp)
+            out = jax.lax.dynamic_update_slice(out, tokens[:, None], (0, i))
+            done = done | (tokens == self.eos_id)
+            logits, state = step_fn(state, tokens, i)
+            return i + 1, logits, state, out, logprob, done
+
+        _, _, _, out, logprob, done = jax.lax.while_loop(cond, body, carry)
+        lengths = jnp.where(done, jnp.argmax(out == self.eos_id, axis=1) + 1, max_new)
+        return out, logprob, lengths
+
+    def _generate(self, params, cross, enc_mask, prefix, start, keys, temperature, top_p, *,
+                  max_new: int, top_k: int | None, use_top_p: bool):
+        """prefix [B, P] left-padded (row b's first real token at start[b]); keys [B] per sample.
+        Returns (tokens [B, max_new], summed log p [B], lengths [B])."""
+        model = self._model(params)
+        b, p = prefix.shape
+        mask = enc_mask[None]
+        cache = model.init_cache(b, p + max_new)
+        logits, cache = model.decode(prefix, 0, cache, start, cross, mask)
+
+        def step(cache, tokens, i):
+            logits, cache = model.decode(tokens[:, None], p + i, cache, start, cross, mask)
+            return logits[:, 0], cache
+
+        return self._loop(logits[:, -1], step, cache, keys, temperature, top_p, max_new, top_k, use_top_p)
+
+    def _generate_uncached(self, params, cross, enc_mask, prefix, start, keys, temperature, top_p, *,
+                           max_new: int, top_k: int | None, use_top_p: bool):
+        """The same draws as _generate, but every step runs the whole decoder over the whole
+        sequence so far (no cache): the reference the cache must reproduce, and its speed baseline."""
+        model = self._model(params)
+        b, p = prefix.shape
+        length = p + max_new
+        mask = enc_mask[None]
+        slots = jnp.arange(length)
+        positions = jnp.maximum(slots[None, :] - start[:, None], 0)
+        self_mask = causal_mask(slots, slots, start)
+        buffer = jnp.concatenate([prefix, jnp.full((b, max_new), self.pad_id, jnp.int32)], axis=1)
+
+        def logits_at(buffer, slot):
+            states = model.decode_all(buffer, positions, self_mask, cross, mask)
+            return model.logits(jax.lax.dynamic_slice_in_dim(states, slot, 1, axis=1))[:, 0]
+
+        def step(buffer, tokens, i):
+            buffer = jax.lax.dynamic_update_slice(buffer, tokens[:, None], (0, p + i))
+            return logits_at(buffer, p + i), buffer
+
+        return self._loop(logits_at(buffer, p - 1), step, buffer, keys, temperature, top_p, max_new, top_k, use_top_p)
+
+
+def _decoder_for(config: ModelConfig, mesh: Mesh, tokenizer: Tokenizer) -> Decoder:
+    banned = (tokenizer.pad_id, tokenizer.unk_id, tokenizer.bos_id, tokenizer.mask_id)
+    return Decoder(config, mesh, tokenizer.eos_id, tokenizer.pad_id, banned)
+
+
+class Sampler:
+    """Draws programs for a problem from a model (usually a fine-tuned run: Sampler.from_run)."""
+
+    def __init__(self, config: ModelConfig, params, tokenizer: Tokenizer, *, mesh: Mesh | None = None,
+                 tag_sets: Sequence[Sequence[str]] | None = None, batch_size: int = 32, describe: dict | None = None):
+        self.config, self.tokenizer = config, tokenizer
+        self.mesh = mesh or meshlib.make_mesh()
+        self.tag_sets = [tuple(t) for t in tag_sets] if tag_sets else list(FALLBACK_TAG_SETS)
+        self.batch_size = batch_size
+        self.decoder = _decoder_for(config, self.mesh, tokenizer)
+        self.params = jax.device_put(params, self.decoder.param_shardings)
+        self._describe = dict(describe or {})
+        # One prefix length for every sample: the longest header possible (4-digit ratings, the
+        # longest tag set, any language), so a sample's layout does not depend on its batch.
+        longest = max(
+            len(decoder_prefix(tokenizer, format_header(HeaderFields(3500, tuple(sorted(tags)), language, True))))
+            for tags in self.tag_sets for language in ("python", "cpp", "java")
+        )
+        self.prefix_len = _round_up(longest, PREFIX_BUCKET)
+        if self.prefix_len >= config.max_decoder_len:
+            raise ValueError(f"headers of {longest} tokens leave no room in a {config.max_decoder_len}-token decoder")
+
+    @classmethod
+    def from_run(cls, run_dir: str | Path, *, step: int | None = None, mesh: Mesh | None = None,
+                 batch_size: int = 32) -> Sampler:
+        run_dir = Path(run_dir)
+        config, extra = read_run_config(run_dir / "config.json")
+        tokenizer = Tokenizer.load(run_dir / "tokenizer.model")
+        mesh = mesh or meshlib.make_mesh()
+        decoder = _decoder_for(config.model, mesh, tokenizer)
+        with CheckpointStore(run_dir / "checkpoints", read_only=True) as store:
+            step = store.latest_step() if step is None else step
+            params, _, _ = store.restore(step, decoder.abstract_params)
+        describe = {"run_dir": str(run_dir.resolve()), "step": step, "tokenizer": tokenizer.digest,
+                    "model": asdict(config.model), "kind": extra.get("kind")}
+        return cls(config.model, params, tokenizer, mesh=mesh, tag_sets=extra.get("tag_sets"),
+                   batch_size=batch_size, describe=describe)
+
+    def describe(self) -> dict:
+        return dict(self._describe, prefix_len=self.prefix_len, batch_size=self.batch_size)
+
+    # --- inputs ----------------------------------------------------------------------------------
+    def statement_tokens(self, problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+        """The encoder input exactly as fine-tuning builds it (solver/data_examples.py: the
+        statement's first max-encoder tokens), padded to a multiple of ENCODER_BUCKET."""
+        ids = self.tokenizer.encode(problem.statement)[: self.config.max_encoder_len]
+        size = min(_round_up(max(len(ids), 1), ENCODER_BUCKET), self.config.max_encoder_len)
+        tokens = np.zeros(size, np.int32)
+        tokens[: len(ids)] = ids
+        return tokens, np.arange(size) < len(ids)
+
+    def header_for(self, seed: int, problem_id: str, index: int, languages: Sequence[str]) -> HeaderFields:
+        rng = np.random.default_rng([seed, zlib.crc32(problem_id.encode("utf-8")), index])
+        return random_header_fields(rng, languages=tuple(languages), tag_sets=self.tag_sets)
+
+    def _prefixes(self, headers: list[HeaderFields]) -> tuple[np.ndarray, np.ndarray]:
+        prefix = np.full((len(headers), self.prefix_len), self.tokenizer.pad_id, np.int32)
+        start = np.zeros(len(headers), np.int32)
+        for row, fields in enumerate(headers):
+            ids = decoder_prefix(self.tokenizer, format_header(fields))
+            start[row] = self.prefix_len - len(ids)
+            prefix[row, start[row]:] = ids
+        return prefix, start
+
+    # --- sampling --------------------------------------------------------------------------------
+    def sample(self, problem: Problem, n: int, *, seed: int, temperature: float = 0.25, top_k: int | None = None,
+               top_p: float | None = None, languages: Sequence[str] = ("python", "cpp"),
+               batch_size: int | None = None, max_new_tokens: int | None = None,
+               use_cache: bool = True) -> Iterator[Sample]:
+        """N samples for PROBLEM, yielded batch by batch as they are ready."""
+        if n < 0 or temperature <= 0:
+            raise ValueError("n must be >= 0 and temperature > 0")
+        if top_k is not None and not 1 <= top_k <= self.config.vocab_size:
+            raise ValueError(f"top_k must be in 1..{self.config.vocab_size}")
+        if top_p is not None and not 0 < top_p <= 1:
+            raise ValueError("top_p must be in (0, 1]")
+        started = time.perf_counter()
+        data = self.mesh.shape[meshlib.DATA]
+        size = _round_up(min(batch_size or self.batch_size, max(n, 1)), data)
+        room = self.config.max_decoder_len - self.prefix_len
+        max_new = room if max_new_tokens is None else max(1, min(max_new_tokens, room))
+        enc_tokens, enc_mask = self.statement_tokens(problem)
+        cross = self.decoder.encode(self.params, enc_tokens, enc_mask)
+        root = problem_key(seed, problem.id)
+        generate = self.decoder.generate if use_cache else self.decoder.generate_uncached
+        for first in range(0, n, size):
+            indices = list(range(first, first + size))  # rows past n are drawn and dropped
+            headers = [self.header_for(seed, problem.id, i, languages) for i in indices]
+            prefix, start = self._prefixes(headers)
+            keys = jax.vmap(lambda i: jax.random.fold_in(root, i))(jnp.asarray(indices, jnp.int32))
+            tokens, logprob, lengths = generate(
+                self.params, cross, jnp.asarray(enc_mask), jax.device_put(prefix, self.decoder.rows),
+                jax.device_put(start, self.decoder.rows), jax.device_put(keys, self.decoder.rows),
+                jnp.float32(temperature), jnp.float32(top_p or 1.0),
+                max_new=max_new, top_k=top_k, use_top_p=top_p is not None,
+            )
+            tokens, logprob, lengths = jax.device_get((tokens, logprob, lengths))
+            now = time.perf_counter() - started
+            for row, index in enumerate(indices):
+                if index >= n:
+                    break
+                ids = [int(t) for t in tokens[row, : lengths[row]] if t != self.tokenizer.eos_id]
+                yield Sample(index, self.tokenizer.decode(ids), headers[row].language, headers[row].to_dict(),
+                             float(logprob[row]), int(lengths[row]), round(now, 4))
