@@ -155,22 +155,22 @@ def validate_command(path, problem_name, sandbox, as_json):
     results = []
     with judge:
         for problem in problems:
-            report = validate_problem(judge, problem)
-            results.append({"problem": problem.id, "index": problem.index, "report": _plain(report)})
+            report = validate_problem(judge, problem).to_dict()
+            results.append({"problem": problem.id, "index": problem.index, "report": report})
             if not as_json:
-                click.echo(f"{problem.index or problem.id}: {_plain(report)}")
+                _print_validation(problem.id, report)
     if as_json:
         emit_json(results)
 
 
-def _plain(report):
-    """A validation report as plain data, whatever shape the judge returns."""
-    if hasattr(report, "to_dict"):
-        return report.to_dict()
-    if hasattr(report, "__dataclass_fields__"):
-        from dataclasses import asdict
-        return asdict(report)
-    return report
+def _print_validation(name: str, report: dict) -> None:
+    verdict = "ok" if report["ok"] else "NEEDS ATTENTION" + (" (needs a checker)" if report["needs_checker"] else "")
+    click.echo(f"{name}: {verdict}")
+    for s in report["solutions"]:
+        kind = "correct" if s["correct"] else "incorrect"
+        detail = (s["detail"] or "").strip().splitlines()
+        click.echo(f"  {s['name']} ({s['language']}, {kind}): {s['verdict']} {s['category']}"
+                   + (f" - {detail[0]}" if detail else ""))
 
 
 @contests.command("fetch")
