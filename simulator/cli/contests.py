@@ -151,7 +151,8 @@ def validate_command(path, problem_name, sandbox, as_json):
     from simulator.components import make_judge
 
     problems = _problems_at(path, problem_name)
-    judge, _ = make_judge(sandbox, None, csim_home() / "work" / "judge-cache")
+    # No persistent cache: a one-off check, and a private temporary one is always reachable by the sandbox.
+    judge, _ = make_judge(sandbox, None, None)
     results = []
     with judge:
         for problem in problems:
