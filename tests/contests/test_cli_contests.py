@@ -92,7 +92,6 @@ def test_fetch_into_the_library(csim, api):
 def test_validate_runs_the_judges_check(csim, shared_data, tmp_path):
     """A real problem's reference solution passes its tests; in a Polygon package (given a standard
     checker) the correct solutions pass and the wrong one is caught, in the judge's default sandbox."""
-    pytest.importorskip("judge.validate", reason="the judge's validate_problem is not there yet")
     dev = shared_data / "codecontests" / "dev.jsonl"
     out = json.loads(csim("contests", "validate", dev, "--problem-name", "1068B", "--json").stdout)
     assert [(r["problem"], r["report"]["ok"]) for r in out] == [("1068B", True)]
