@@ -368,6 +368,15 @@ class Judge:
             if failed else f"{len(results)} tests passed"
         return JudgeResult(verdict, tuple(results), compile_output=program.output, message=message, notes=notes)
 
+    def check(self, problem: Problem, test: TestCase, output: str) -> CheckResult:
+        """Check OUTPUT against TEST's answer with the problem's checker."""
+        if problem.checker.kind != "testlib":
+            return check_builtin(problem.checker, output, test.output)
+        checker_program = self.compile(problem.checker.source or "", problem.checker.language or "cpp")
+        if checker_program.error or not checker_program.ok:
+            return CheckResult(Verdict.IE, f"the checker does not compile: {checker_program.error or checker_program.output}"[:2000])
+        return self._check_testlib(checker_program, test, output)
+
     def _test(self, index: int, test: TestCase, program: Program, problem: Problem,
               checker_program: Program | None) -> TestResult:
         run = self._run(program, test.input, problem.time_limit, problem.memory_limit)

@@ -19,7 +19,8 @@ class Channel:
         self._rfd, self._wfd = read_fd, write_fd
         self._buf = bytearray()
 
-    def read_chunk(self) -> bytes:
+    def read_chunk(self) -> bytes | None:
+        """Bytes read (b"" at the end of the stream), or None when nothing complete arrived yet."""
         return os.read(self._rfd, 1 << 16)
 
     def write_all(self, data: bytes) -> None:
@@ -48,6 +49,8 @@ class Channel:
                 chunk = self.read_chunk()
             except OSError as e:
                 raise SandboxDied(f"lost the sandbox supervisor ({e.strerror or e})") from None
+            if chunk is None:
+                continue
             if not chunk:
                 raise SandboxDied("the sandbox supervisor exited")
             self._buf += chunk

@@ -270,11 +270,14 @@ def _python_main(path, source):
         code = _exit_code(e.code)
     except BaseException:
         code = code or 1
-    for stream in (sys.stdout, sys.stderr):
+    # As CPython's shutdown: flush the (current) standard streams unless closed; a failure to
+    # flush stdout makes the exit status 120.
+    for stream, failed in ((sys.stdout, 120), (sys.stderr, None)):
         try:
-            stream.flush()
+            if stream is not None and not getattr(stream, "closed", False):
+                stream.flush()
         except BaseException:
-            code = code or 120  # what CPython exits with when flushing stdout fails at shutdown
+            code = code or failed or 0
     os._exit(code)
 
 
