@@ -63,9 +63,10 @@ class ReplaySettings:
 # ------------------------------------------------------------------ keys and seeds
 
 def problem_seed(run_seed: int, contest_id: str, index: str) -> int:
-    """The seed the solver gets for one problem: fixed by the run's seed, different per problem."""
+    """The seed the solver gets for one problem: fixed by the run's seed, different per problem, and
+    below 2^31 so that any random generator takes it."""
     digest = hashlib.sha256(f"{run_seed}/{contest_id}/{index}".encode()).hexdigest()
-    return int(digest[:8], 16)
+    return int(digest[:8], 16) & 0x7FFFFFFF
 
 
 def problem_digest(problem: Problem) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, Double, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Double, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -78,7 +78,7 @@ class Run(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     solver_version_id: Mapped[int] = mapped_column(ForeignKey("solver_versions.id"))
-    seed: Mapped[int]
+    seed: Mapped[int] = mapped_column(BigInteger)
     settings: Mapped[dict]
     label: Mapped[str | None] = mapped_column(String(200))
     group_key: Mapped[str | None] = mapped_column(String(64), index=True)  # runs started together, one per seed
@@ -154,7 +154,7 @@ class ProblemResultRow(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
     contest_id: Mapped[str] = mapped_column(ForeignKey("contests.id"))
     problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id"))
-    solver_seed: Mapped[int]
+    solver_seed: Mapped[int] = mapped_column(BigInteger)
     stats: Mapped[dict]  # SampleStats
     notes: Mapped[list] = mapped_column(default=list)
     solve_seconds: Mapped[float] = mapped_column(default=0.0)

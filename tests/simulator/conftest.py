@@ -34,3 +34,12 @@ def db_url(request, tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def judge():
+    """The real judge, with its default local sandbox."""
+    from judge.runner import Judge, JudgeConfig
+
+    with Judge(JudgeConfig(sandbox="local")) as j:
+        yield j

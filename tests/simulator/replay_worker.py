@@ -4,7 +4,7 @@
     python replay_worker.py DB LOG resume RUN_ID   # resumes a run
 
 Replays the demo contest with a ScriptedSolver that submits each of A, B, C's incorrect solution
-before its correct one. Before every judging it appends "KEY INDEX ORDER" to LOG (flushed and
+before its correct one, and a wrong program to D and E (quick to judge). Before every judging it appends "KEY INDEX ORDER" to LOG (flushed and
 synced), so the test can see exactly what was judged, and when.
 """
 
@@ -24,7 +24,7 @@ from simulator.components import solver_identity  # noqa: E402
 from simulator.replay import Replayer, ReplaySettings  # noqa: E402
 from simulator.store import Store  # noqa: E402
 
-PLAN = {f"demo-{i}": ["incorrect", "correct"] for i in "ABC"}
+PLAN = {**{f"demo-{i}": ["incorrect", "correct"] for i in "ABC"}, "demo-D": ["wrong"], "demo-E": ["wrong"]}
 
 
 def main() -> None:

@@ -53,6 +53,29 @@ def test_downgrade_to_nothing_and_up_again(db_url):
         assert migrate.current_revision(again.engine) == migrate.head_revision()
 
 
+def test_an_old_database_is_upgraded_on_open_with_its_data_kept(db_url):
+    from sqlalchemy import text
+
+    from simulator.store.engine import make_engine
+
+    engine = make_engine(db_url)
+    migrate.upgrade(engine, "0001")  # as csim's first schema left it: 32-bit seeds
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO solver_versions (digest, name, version, code_revision, config, created_at) "
+                          "VALUES ('d', 'old', '0', 'r', '{}', CURRENT_TIMESTAMP)"))
+        version = conn.scalar(text("SELECT id FROM solver_versions"))
+        conn.execute(text("INSERT INTO runs (solver_version_id, seed, settings, status, message, progress_done, "
+                          "progress_total, solve_seconds, judge_seconds, created_at) "
+                          "VALUES (:v, 5, '{}', 'done', '', 0, 0, 0, 0, CURRENT_TIMESTAMP)"), {"v": version})
+        run = conn.scalar(text("SELECT id FROM runs"))
+    engine.dispose()
+    with Store(db_url) as store:
+        assert migrate.current_revision(store.engine) == migrate.head_revision() != "0001"
+        assert (store.run(run).seed, store.run(run).solver_version.name) == (5, "old")
+        big = store.create_run(version, 2**40 + 3, {}, [])
+        assert store.run(big).seed == 2**40 + 3
+
+
 def test_identities_and_references_are_recorded_once(db_url):
     contest = demo_contest()
     with Store(db_url) as store:
