@@ -12,6 +12,7 @@ problems/<short-name>/.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -144,7 +145,30 @@ def _checker(pkg: Package, root: ET.Element) -> Checker:
     if language != "cpp":
         raise DataError(pkg.where("problem.xml"), "assets.checker.source.type",
                         f"only C++ testlib checkers are supported, got {source.get('type')!r}")
-    return Checker("testlib", source=pkg.read(source.get("path")), language="cpp")
+    path = source.get("path")
+    return Checker("testlib", source=inline_includes(pkg, path), language="cpp")
+
+
+_INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"\s*$')
+
+
+def inline_includes(pkg: Package, path: str, seen: set[str] | None = None) -> str:
+    """The source at PATH with every `#include "x"` that the package holds (testlib.h, the
+    checker's own headers) pasted in, once each: csim keeps a checker as one source file. Headers
+    the package lacks are left to the compiler."""
+    seen = set() if seen is None else seen
+    folder = PurePosixPath(path).parent
+    lines = []
+    for line in pkg.read(path).splitlines(keepends=True):
+        m = _INCLUDE.match(line)
+        header = str(folder / m.group(1)) if m else None
+        if header is not None and pkg.exists(header):
+            if header not in seen:
+                seen.add(header)
+                lines.append(inline_includes(pkg, header, seen).rstrip("\n") + "\n")
+            continue
+        lines.append(line)
+    return "".join(lines)
 
 
 def _solutions(pkg: Package, root: ET.Element) -> list[Solution]:

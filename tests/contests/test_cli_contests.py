@@ -90,16 +90,18 @@ def test_fetch_into_the_library(csim, api):
 
 
 def test_validate_runs_the_judges_check(csim, shared_data, tmp_path):
-    """A real problem's reference solution passes its tests; in a Polygon package (given a standard
-    checker) the correct solutions pass and the wrong one is caught, in the judge's default sandbox."""
+    """A real problem's reference solution passes its tests; in a Polygon package the correct
+    solutions pass and the wrong one is caught, by its own testlib checker or a standard one, in the
+    judge's default sandbox."""
     dev = shared_data / "codecontests" / "dev.jsonl"
     out = json.loads(csim("contests", "validate", dev, "--problem-name", "1068B", "--json").stdout)
     assert [(r["problem"], r["report"]["ok"]) for r in out] == [("1068B", True)]
-    package = tmp_path / "sum-pair"
-    shutil.copytree(DATA / "polygon-sum-pair", package)
-    xml = package / "problem.xml"
+    standard = tmp_path / "sum-pair"
+    shutil.copytree(DATA / "polygon-sum-pair", standard)
+    xml = standard / "problem.xml"
     xml.write_text(xml.read_text().replace('<checker name="check.cpp"', '<checker name="std::wcmp.cpp"'))
-    (report,) = json.loads(csim("contests", "validate", package, "--json").stdout)
-    verdicts = {s["name"]: (s["verdict"], s["category"]) for s in report["report"]["solutions"]}
-    assert verdicts == {"main.cpp": ("OK", "as-expected"), "ok.py": ("OK", "as-expected"),
-                        "wa.py": ("WA", "as-expected")}
+    for package in (DATA / "polygon-sum-pair", standard):
+        (report,) = json.loads(csim("contests", "validate", package, "--json").stdout)
+        verdicts = {s["name"]: (s["verdict"], s["category"]) for s in report["report"]["solutions"]}
+        assert verdicts == {"main.cpp": ("OK", "as-expected"), "ok.py": ("OK", "as-expected"),
+                            "wa.py": ("WA", "as-expected")}, package

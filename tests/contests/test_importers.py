@@ -165,7 +165,10 @@ def test_polygon_problem_package():
     assert not p.limits_defaulted and not p.interactive and p.tags == ["math", "implementation"]
     assert [t.input for t in p.tests] == ["1 2\n", "-5 5\n", "1000000000 1000000000\n"]
     assert [t.output for t in p.examples] == ["3\n"]  # only the test marked sample
-    assert p.checker.kind == "testlib" and "registerTestlibCmd" in p.checker.source
+    assert p.checker.kind == "testlib" and "registerTestlibCmd(argc, argv);" in p.checker.source
+    # The package's testlib.h is pasted in: a checker is kept as one source file.
+    assert "struct InStream" in p.checker.source and '#include "testlib.h"' not in p.checker.source
+    assert p.checker.source.count("struct InStream") == 1 and "#include <cstdio>" in p.checker.source
     assert [(s.name, s.language, s.correct) for s in p.solutions] == [
         ("main.cpp", "cpp", True), ("ok.py", "python", True), ("wa.py", "python", False)]  # no ambiguous, no Kotlin
     assert p.statement.startswith("Given two integers") and "\nInput\n\nOne line" in p.statement
