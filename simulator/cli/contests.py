@@ -148,13 +148,13 @@ def validate_command(path, problem_name, sandbox, as_json):
         from judge.validate import validate_problem
     except ImportError as e:
         raise DataError("judge.validate", None, f"the judge's validate_problem is not available ({e})") from None
-    from simulator.components import make_judge
+    from judge.runner import Judge, JudgeConfig
 
     problems = _problems_at(path, problem_name)
-    # No persistent cache: a one-off check, and a private temporary one is always reachable by the sandbox.
-    judge, _ = make_judge(sandbox, None, None)
     results = []
-    with judge:
+    # No cache_dir: a one-off check keeps its compiled programs in a private temporary directory,
+    # which the sandbox can always reach.
+    with Judge(JudgeConfig(sandbox=sandbox)) as judge:
         for problem in problems:
             report = validate_problem(judge, problem).to_dict()
             results.append({"problem": problem.id, "index": problem.index, "report": report})
