@@ -144,34 +144,39 @@ def _problems_at(path: Path, name: str | None):
 @one_line_errors
 def validate_command(path, problem_name, sandbox, as_json):
     """Run every reference solution of a problem (or of each problem of a contest) on all its tests."""
-    try:
-        from judge.validate import validate_problem
-    except ImportError as e:
-        raise DataError("judge.validate", None, f"the judge's validate_problem is not available ({e})") from None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from judge.runner import Judge, JudgeConfig
+    from judge.validate import validate_problem
 
     problems = _problems_at(path, problem_name)
     results = []
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=_console(True), transient=True)
     # No cache_dir: a one-off check keeps its compiled programs in a private temporary directory,
     # which the sandbox can always reach.
-    with Judge(JudgeConfig(sandbox=sandbox)) as judge:
+    with Judge(JudgeConfig(sandbox=sandbox)) as judge, progress:
+        task = progress.add_task("validating", total=len(problems))
         for problem in problems:
+            progress.update(task, description=f"validating {problem.id}")
             report = validate_problem(judge, problem).to_dict()
             results.append({"problem": problem.id, "index": problem.index, "report": report})
             if not as_json:
-                _print_validation(problem.id, report)
+                click.echo(_validation_text(problem.id, report))
+            progress.advance(task)
     if as_json:
         emit_json(results)
 
 
-def _print_validation(name: str, report: dict) -> None:
+def _validation_text(name: str, report: dict) -> str:
     verdict = "ok" if report["ok"] else "NEEDS ATTENTION" + (" (needs a checker)" if report["needs_checker"] else "")
-    click.echo(f"{name}: {verdict}")
+    lines = [f"{name}: {verdict}"]
     for s in report["solutions"]:
         kind = "correct" if s["correct"] else "incorrect"
         detail = (s["detail"] or "").strip().splitlines()
-        click.echo(f"  {s['name']} ({s['language']}, {kind}): {s['verdict']} {s['category']}"
-                   + (f" - {detail[0]}" if detail else ""))
+        lines.append(f"  {s['name']} ({s['language']}, {kind}): {s['verdict']} {s['category']}"
+                     + (f" - {detail[0]}" if detail else ""))
+    return "\n".join(lines)
 
 
 @contests.command("fetch")
