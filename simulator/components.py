@@ -59,17 +59,17 @@ def _library(root: Path):
 
 # ------------------------------------------------------------------ judge
 
-def make_judge(sandbox: str, workers: int | None, cache_dir: Path | None):
+def make_judge(sandbox: str, workers: int | None):
     """A judge.runner.Judge (use it as a context manager) and the fingerprint of its configuration,
-    which keys stored judgings: a verdict from one sandbox is not reused under another."""
+    which keys stored judgings: a verdict from one sandbox is not reused under another. The judge
+    keeps compiled programs in a private temporary cache, which its sandbox can always reach."""
     from judge.runner import Judge, JudgeConfig
 
-    options = {"sandbox": sandbox, "cache_dir": cache_dir}
-    if workers:
-        options["workers"] = workers
-    config = JudgeConfig(**options)
-    fingerprint = json.dumps({"sandbox": sandbox}, sort_keys=True)
-    return Judge(config), fingerprint
+    config = JudgeConfig(sandbox=sandbox, workers=workers)
+    judge = Judge(config)
+    layers = sorted(layer.name for layer in judge.layers if layer.active)
+    fingerprint = json.dumps({"sandbox": sandbox, "fast_path": config.fast_path, "layers": layers}, sort_keys=True)
+    return judge, fingerprint
 
 
 # ------------------------------------------------------------------ solver

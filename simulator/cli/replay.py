@@ -121,7 +121,7 @@ def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submiss
                                       start_rating=start_rating)
             library = library or home / "contests"
             contests = load_contests(contest_ids, after, library)
-        judge, fingerprint = make_judge(sandbox, workers, home / "work" / "judge-cache")
+        judge, fingerprint = make_judge(sandbox, workers)
         with judge:
             solver = make_solver(solver_spec, judge)
             if resume_id is not None:
@@ -264,7 +264,7 @@ def demo(solver_kind, model_preset, seed, samples, sandbox, db, as_json):
     contest = demo_contest()
     settings = demo_settings(solver_kind, samples)
     with open_store(db) as store:
-        judge, fingerprint = make_judge(sandbox, None, home / "work" / "judge-cache")
+        judge, fingerprint = make_judge(sandbox, None)
         with judge:
             if solver_kind == "jax":
                 console.print(MEMORISE_NOTE)
