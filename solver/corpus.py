@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sysconfig
+from stat import S_ISREG
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ class SourceFile:
     path: Path
     language: str | None  # python, cpp, java; None for an explicitly named file of unknown kind
     size: int  # bytes
+    mtime_ns: int = 0  # modification time, so a cache of the file's tokens can tell it changed
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,18 @@ def find_source_files(paths: Iterable[str | Path], *, max_file_bytes: int = MAX_
     their language is known. Files over max_file_bytes are left out.
     """
     found: list[SourceFile] = []
-    seen: set[Path] = set()
+    seen: set[tuple[int, int]] = set()  # (device, inode): each file once, however it is reached
 
     def add(path: Path, language: str | None) -> None:
-        real = path.resolve()
-        if real in seen:
+        try:
+            stat = path.stat()
+        except OSError:
+            return  # a dangling link, or gone since listed
+        if (stat.st_dev, stat.st_ino) in seen:
             return
-        seen.add(real)
-        size = path.stat().st_size
-        if 0 < size <= max_file_bytes:
-            found.append(SourceFile(path, language, size))
+        seen.add((stat.st_dev, stat.st_ino))
+        if S_ISREG(stat.st_mode) and 0 < stat.st_size <= max_file_bytes:
+            found.append(SourceFile(path, language, stat.st_size, stat.st_mtime_ns))
 
     for root in paths:
         root = Path(root)
@@ -86,7 +90,7 @@ def find_source_files(paths: Iterable[str | Path], *, max_file_bytes: int = MAX_
                 for name in sorted(files):
                     path = Path(directory, name)
                     language = language_of(path)
-                    if language and path.is_file():
+                    if language:
                         add(path, language)
         else:
             raise DataError(root, None, "no such file or directory")

@@ -18,7 +18,7 @@ about one tokenisation of each example, not a pass of training.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from contests.errors import DataError
 from contests.model import Problem
 from solver.corpus import MAX_FILE_BYTES, MAX_LINE_CHARS, default_corpus_paths, find_source_files
 from solver.data_examples import TAG_ORDER, Example, FinetuneSource, Limits, PretrainSource, decoder_prefix
+from solver.data_tokens import open_tokenized_corpus
 from solver.tokenizer import Tokenizer
 
 __all__ = ["Batch", "DataConfig", "pretrain_batches", "finetune_batches", "decoder_prefix", "bucket_for"]
@@ -183,16 +184,22 @@ def _check_seed(seed: int) -> None:
 
 
 def pretrain_batches(paths: Iterable[str | Path] | None, tokenizer: Tokenizer, config: DataConfig, seed: int, *,
-                     start_step: int = 0, epochs: int | None = None) -> Iterator[Batch]:
+                     start_step: int = 0, epochs: int | None = None, cache_dir: str | Path | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> Iterator[Batch]:
     """Pre-training batches from the source files under PATHS (None: default_corpus_paths(), the
-    machine's Python standard library and C/C++ headers). Endless unless EPOCHS is given."""
+    machine's Python standard library and C/C++ headers). Endless unless EPOCHS is given.
+
+    With CACHE_DIR, the files are tokenised once into it (progress(done, total) meanwhile) and
+    read from there: the same batches, built without tokenising (solver/data_tokens.py)."""
     _check_seed(seed)
     roots = default_corpus_paths() if paths is None else [Path(p) for p in paths]
     files = find_source_files(roots, max_file_bytes=config.max_file_bytes)
     if not files:
         raise DataError(", ".join(map(str, roots)) or "<no paths>", None, "no source files found")
+    corpus = None if cache_dir is None else open_tokenized_corpus(
+        cache_dir, files, tokenizer, max_line_chars=config.max_line_chars, progress=progress)
     source = PretrainSource(files, tokenizer, config.limits, seed, header=config.pretrain_header,
-                            max_line_chars=config.max_line_chars)
+                            max_line_chars=config.max_line_chars, corpus=corpus)
     return stream(source, config, seed, start_step=start_step, epochs=epochs)
 
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from contests.model import Problem, Solution
 from solver.corpus import SourceFile, read_source
+from solver.data_tokens import TokenizedCorpus
 from solver.header import make_header
 from solver.mutants import Mutator
 from solver.tokenizer import Tokenizer
@@ -125,8 +126,9 @@ class TokenCache:
 
 class PretrainSource:
     def __init__(self, files: list[SourceFile], tokenizer: Tokenizer, limits: Limits, seed: int, *,
-                 header: bool = True, max_line_chars: int = 1000):
+                 header: bool = True, max_line_chars: int = 1000, corpus: TokenizedCorpus | None = None):
         self.files, self.tokenizer, self.limits, self.seed = files, tokenizer, limits, seed
+        self.corpus = corpus  # the same files tokenised on disk, if given
         self.header = header
         self.max_line_chars = max_line_chars
         self.regular_ids = tokenizer.regular_ids
@@ -149,6 +151,8 @@ class PretrainSource:
 
     def _tokens(self, item: int) -> np.ndarray | None:
         """The file's tokens, None if it is unusable (unreadable, filtered out, under 2 tokens)."""
+        if self.corpus is not None:
+            return self.corpus.tokens_of(item) if self.corpus.count(item) else None
         tokens = self._cache.get(item)
         if tokens is None and self._counts.get(item, 0) is not None:
             text = read_source(self.files[item].path, max_line_chars=self.max_line_chars)
@@ -162,9 +166,12 @@ class PretrainSource:
         return int(item_rng(TAG_PIVOT, self.seed, epoch, item).integers(1, count))
 
     def lengths(self, epoch: int, item: int) -> tuple[int, int] | None:
-        if item not in self._counts:
-            self._tokens(item)
-        count = self._counts[item]
+        if self.corpus is not None:
+            count = self.corpus.count(item) or None
+        else:
+            if item not in self._counts:
+                self._tokens(item)
+            count = self._counts[item]
         if count is None:
             return None
         pivot = self._pivot(epoch, item, count)

@@ -274,3 +274,40 @@ def test_token_cache_keeps_to_its_budget():
     assert cache.get(3).tolist() == [0, 1, 2, 3]
     cache.put(9, np.arange(11, dtype=np.int32))  # larger than the whole budget: not kept
     assert cache.get(9) is None and cache.size == 8
+
+
+def test_tokenized_cache_gives_the_same_batches(code_dir, tokenizer, tmp_path):
+    from solver.data_tokens import TokenizedCorpus
+
+    plain = take(pretrain_batches([code_dir], tokenizer, CONFIG, seed=3), 12)
+    calls = []
+    cached = take(pretrain_batches([code_dir], tokenizer, CONFIG, seed=3, cache_dir=tmp_path,
+                                   progress=lambda done, total: calls.append((done, total))), 12)
+    assert all(same(a, b) for a, b in zip(plain, cached))
+    assert calls and calls[-1] == (9, 9)  # the 9 .py files (notes.txt is not code)
+    folders = [p for p in tmp_path.iterdir()]
+    assert len(folders) == 1 and not folders[0].name.startswith(".")
+    corpus = TokenizedCorpus(folders[0])
+    assert corpus.tokens.dtype == np.uint16 and len(corpus) == 9
+    names = [p.name for p in sorted(code_dir.iterdir()) if p.suffix == ".py"]
+    assert corpus.count(names.index("latin1.py")) == 0  # unusable files have no tokens
+    assert tokenizer.decode(corpus.tokens_of(names.index("heapq.py"))) == (code_dir / "heapq.py").read_text()
+    # Reused, not rebuilt; resumable from it.
+    calls.clear()
+    resumed = take(pretrain_batches([code_dir], tokenizer, CONFIG, seed=3, cache_dir=tmp_path, start_step=7,
+                                    progress=lambda done, total: calls.append(done)), 5)
+    assert not calls and all(same(a, b) for a, b in zip(plain[7:], resumed))
+
+
+def test_tokenized_cache_follows_the_files(code_dir, tokenizer, tmp_path):
+    copy = tmp_path / "code"
+    shutil.copytree(code_dir, copy)
+    cache = tmp_path / "cache"
+    next(pretrain_batches([copy], tokenizer, CONFIG, seed=0, cache_dir=cache))
+    (copy / "this.py").write_text("print('changed')\n" * 40)  # a changed file: a new cache folder
+    first = next(pretrain_batches([copy], tokenizer, CONFIG, seed=0, cache_dir=cache))
+    assert len(list(cache.iterdir())) == 2
+    assert same(first, next(pretrain_batches([copy], tokenizer, CONFIG, seed=0)))
+    for folder in cache.iterdir():  # a damaged folder is built again, not trusted
+        (folder / "index.json").write_text("{broken")
+    assert same(first, next(pretrain_batches([copy], tokenizer, CONFIG, seed=0, cache_dir=cache)))
