@@ -1,8 +1,8 @@
 """Training examples, one at a time: what the encoder and the decoder of one row see.
 
 Two sources, each a numbered list of items that yields, for (epoch, item), first its lengths
-(cheap: token counts are cached, so a resumed stream can skip ahead without building anything)
-and then the example itself. Every random choice for an item comes from a generator seeded by
+(token counts are cached; with a tokenised corpus on disk they cost nothing, so a resumed
+stream skips ahead without building anything) and then the example itself. Every random choice for an item comes from a generator seeded by
 (tag, seed, epoch, item), so an example does not depend on what was built before it.
 
 - PretrainSource: source files. A file's tokens are cut at a pivot drawn uniformly from

@@ -217,7 +217,7 @@ class TokenizerConfig:
     vocab_size: int = 8000  # AlphaCode
     model_type: str = "bpe"
     max_bytes: int = DEFAULT_MAX_BYTES  # training text cap
-    heldout_bytes: int = 1_000_000  # documents set aside (whole) to measure tokens per byte
+    heldout_bytes: int = 1_000_000  # documents set aside (whole) to measure tokens per byte; at most 10% of the corpus
     seed: int = 0  # orders the documents, hence which are held out and which fit under max_bytes
     sources: tuple[str, ...] = ()  # directories or files of code
     codecontests: tuple[str, ...] = ()  # CodeContests JSON-lines files: statements and solutions
@@ -264,7 +264,7 @@ def build_tokenizer(config: TokenizerConfig, out_dir: Path, progress: Progress |
     (pieces, training bytes and seconds, tokens per byte on held-out documents overall and by kind).
 
     Documents (whole files, statements, solutions) are put in a seeded order; the first ones, up
-    to heldout_bytes, are held out; the rest train, up to max_bytes. No sources and no
+    to heldout_bytes (or a tenth of the corpus if less), are held out; the rest train, up to max_bytes. No sources and no
     CodeContests files means the default corpus (solver.corpus.default_corpus_paths()).
     """
     from contests.importers.codecontests import iter_codecontests
@@ -293,7 +293,9 @@ def build_tokenizer(config: TokenizerConfig, out_dir: Path, progress: Progress |
     docs = texts()
     heldout: list[tuple[str, str]] = []
     held = 0
-    while held < config.heldout_bytes and (doc := next(docs, None)) is not None:
+    corpus_bytes = sum(f.size for f in files) + sum(len(d.text.encode("utf-8")) for d in problems_docs)
+    heldout_target = min(config.heldout_bytes, corpus_bytes // 10)
+    while held < heldout_target and (doc := next(docs, None)) is not None:
         heldout.append(doc)
         held += len(doc[1].encode("utf-8"))
     first = next(docs, None)

@@ -73,6 +73,9 @@ def test_code_compresses(tokenizer, dev_texts):
     ratio = len(tokenizer.encode(code)) / len(code.encode("utf-8"))
     assert 0.15 < ratio < 0.6, ratio  # far fewer tokens than bytes, even with 600 pieces
     assert any(tokenizer.piece(i) == "▁▁▁▁" for i in range(tokenizer.vocab_size))  # indentation pieces
+    for char in "\t\r\n":  # pieces of their own, not byte fallback (the dev data has no tabs or CRs)
+        ids = tokenizer.encode(char)
+        assert len(ids) == 1 and tokenizer.piece(ids[0]) == char
 
 
 def test_special_ids(tokenizer):
