@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from simulator.cli import main as csim
 from simulator.store import Store
 
-from helpers import CoinSolver, ScriptedSolver, make_contests, replay, small_problems
+from sim_helpers import CoinSolver, ScriptedSolver, make_contests, replay, small_problems
 
 pytestmark = pytest.mark.slow
 

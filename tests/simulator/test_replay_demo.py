@@ -13,7 +13,7 @@ from simulator.cli import main as csim
 from simulator.report import build_report
 from simulator.store import Store
 
-from helpers import ScriptedSolver, replay
+from sim_helpers import ScriptedSolver, replay
 
 # What each problem gets submitted, in order, and what must come of it under AlphaCode's schedule
 # (submission 1 at minute 14, submissions 2-5 at 62; Codeforces points: x(1 - 0.48 t/120) - 50 per

@@ -1,17 +1,28 @@
 """Shared by the simulator's tests: solvers with a known behaviour, test contests made of real
-CodeContests problems, and a replay in one call. The judge is always the real one."""
+CodeContests problems, a replay in one call, and replays in processes of their own (to kill).
+The judge is always the real one."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import random
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+
+from pathlib import Path
+
+from sqlalchemy import func, select
 
 from contests.model import Contest, Problem, StandingRow
 from simulator.components import solver_identity
 from simulator.replay import Replayer, ReplaySettings
 from simulator.store import Store
+from simulator.store.models import ContestResultRow, Judgment, ProblemResultRow, RatingEstimate, SubmissionRow
 from solver.interface import SampleStats, SolveResult, Submission
 
 WRONG_PROGRAM = "print(-12345)\n"  # wrong on any real problem here, but a program that runs
@@ -110,3 +121,75 @@ def replay(store: Store, solver, contests: list[Contest], judge, seed: int = 0,
                            [c.id for c in contests])
     Replayer(store, solver, judge, "test-judge", settings, **hooks).run(run, contests)
     return run
+
+
+# ------------------------------------------------------------------ replays in their own processes
+
+WORKER = Path(__file__).resolve().parent / "sim_replay_worker.py"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(db: str, log: Path, mode: str, number: int) -> subprocess.Popen:
+    # A session of its own, so that SIGKILL reaches the replay and every process it started.
+    return subprocess.Popen([sys.executable, str(WORKER), db, str(log), mode, str(number)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def finish(proc: subprocess.Popen) -> int:
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err[-3000:]
+    return int(out.split()[0])
+
+
+def log_lines(log: Path) -> list[tuple[str, str, int]]:
+    if not log.exists():
+        return []
+    return [(k, i, int(o)) for k, i, o in (line.split() for line in log.read_text().splitlines())]
+
+
+def kill_after(proc: subprocess.Popen, log: Path, judgings: int) -> None:
+    """SIGKILL the replay once it has started JUDGINGS more judgings (that is, midway through one)."""
+    target = len(log_lines(log)) + judgings
+    deadline = time.monotonic() + 180
+    while len(log_lines(log)) < target:
+        assert proc.poll() is None, f"the replay ended before it could be killed: {proc.stderr.read()[-2000:]}"
+        assert time.monotonic() < deadline, "the replay made no progress"
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+
+def committed_keys(db: str) -> set[str]:
+    with Store(db) as store, store.transaction() as s:
+        return set(s.scalars(select(Judgment.key)))
+
+
+def final_results(db: str, run: int) -> dict:
+    with Store(db) as store:
+        return {
+            "contests": [(r.contest_id, r.solved, r.points, r.penalty, r.rank, r.worst_rank, r.participants,
+                          r.percentile, r.performance, r.rating_change) for r in store.contest_results(run)],
+            "problems": [(p.problem.index, p.solved, p.points, p.penalty, p.rejected, p.attempts, p.minute)
+                         for p in store.problem_results(run)],
+            "submissions": [(s.problem_id, s.order, s.minute, s.verdict, s.failed_test)
+                            for s in store.submissions(run)],
+            "ratings": {k: r.value for k, r in store.ratings(run).items()},
+            "status": store.run(run).status,
+            "progress": (store.run(run).progress_done, store.run(run).progress_total),
+        }
+
+
+def row_counts(db: str, run: int) -> dict:
+    with Store(db) as store, store.transaction() as s:
+        def n(model, *where):
+            return s.scalar(select(func.count()).select_from(model).where(*where))
+        return {
+            "submissions": n(SubmissionRow, SubmissionRow.run_id == run),
+            "distinct submissions": len(set(s.execute(select(SubmissionRow.problem_id, SubmissionRow.order)
+                                                      .where(SubmissionRow.run_id == run)).all())),
+            "problem results": n(ProblemResultRow, ProblemResultRow.run_id == run),
+            "contest results": n(ContestResultRow, ContestResultRow.run_id == run),
+            "ratings": n(RatingEstimate, RatingEstimate.run_id == run),
+            "judgments": n(Judgment),
+        }

@@ -1,7 +1,7 @@
 """A replay in its own process, for the tests that kill one (SIGKILL) and resume it.
 
-    python replay_worker.py DB LOG new SEED        # creates a run, prints its id, replays it
-    python replay_worker.py DB LOG resume RUN_ID   # resumes a run
+    python sim_replay_worker.py DB LOG new SEED        # creates a run, prints its id, replays it
+    python sim_replay_worker.py DB LOG resume RUN_ID   # resumes a run
 
 Replays the demo contest with a ScriptedSolver that submits each of A, B, C's incorrect solution
 before its correct one, and a wrong program to D and E (quick to judge). Before every judging it appends "KEY INDEX ORDER" to LOG (flushed and
@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from helpers import ScriptedSolver  # noqa: E402
+from sim_helpers import ScriptedSolver  # noqa: E402
 
 from contests.demo import demo_contest  # noqa: E402
 from judge.runner import Judge, JudgeConfig  # noqa: E402
