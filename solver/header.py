@@ -110,15 +110,18 @@ def popular_tag_sets(problems: Iterable[Problem], n: int = POPULAR_TAG_SETS) -> 
 
 
 def random_header_fields(rng: np.random.Generator, languages: Sequence[str] = ("python", "cpp"),
-                         tag_sets: Sequence[tuple[str, ...]] | None = None) -> HeaderFields:
-    """Header fields for sampling, with AlphaCode's distribution: a rating uniform over 800..3500
-    (step 100), a tag set uniform over TAG_SETS (default: FALLBACK_TAG_SETS; pass
-    popular_tag_sets(training problems)), a language uniform over LANGUAGES, always correct."""
+                         tag_sets: Sequence[tuple[str, ...]] | None = None,
+                         ratings: Sequence[int] = RATINGS) -> HeaderFields:
+    """Header fields for sampling, with AlphaCode's distribution: a rating uniform over RATINGS
+    (800..3500, step 100), a tag set uniform over TAG_SETS (default: FALLBACK_TAG_SETS; pass
+    popular_tag_sets(training problems)), a language uniform over LANGUAGES, always correct.
+    Empty RATINGS leaves the rating out: right for a model fine-tuned on problems that had none
+    (the CodeContests dev data here has no ratings), which never saw a RATING line."""
     tag_sets = list(tag_sets) if tag_sets else list(FALLBACK_TAG_SETS)
     if not languages:
         raise ValueError("languages must not be empty")
     return HeaderFields(
-        rating=int(RATINGS[rng.integers(len(RATINGS))]),
+        rating=int(ratings[rng.integers(len(ratings))]) if len(ratings) else None,
         tags=tuple(sorted(tag_sets[rng.integers(len(tag_sets))])),
         language=languages[rng.integers(len(languages))],
         correct=True,

@@ -60,6 +60,13 @@ def test_sampling_distribution():
     assert {d.tags for d in draws} == {tuple(sorted(t)) for t in FALLBACK_TAG_SETS}
 
 
+def test_sampling_without_ratings():
+    rng = np.random.default_rng(0)
+    draws = [random_header_fields(rng, ratings=()) for _ in range(50)]
+    assert all(d.rating is None for d in draws)
+    assert all(format_header(d).startswith("TAGS: ") for d in draws)
+
+
 def test_sampling_is_seeded():
     a = [random_header_fields(np.random.default_rng(3)) for _ in range(3)]
     assert a[0] == a[1] == a[2]
