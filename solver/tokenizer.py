@@ -261,11 +261,13 @@ Progress = Callable[[str, int, "int | None"], None]
 
 def build_tokenizer(config: TokenizerConfig, out_dir: Path, progress: Progress | None = None) -> dict:
     """Train on the configured corpus, write OUT_DIR/tokenizer.model, and return statistics
-    (pieces, training bytes and seconds, tokens per byte on held-out documents overall and by kind).
+    (pieces, training bytes, training seconds with the reading of the training text, tokens per
+    byte on held-out documents overall and by kind).
 
     Documents (whole files, statements, solutions) are put in a seeded order; the first ones, up
-    to heldout_bytes (or a tenth of the corpus if less), are held out; the rest train, up to max_bytes. No sources and no
-    CodeContests files means the default corpus (solver.corpus.default_corpus_paths()).
+    to heldout_bytes (or a tenth of the corpus if less), are held out; the rest train, up to
+    max_bytes. No sources and no CodeContests files means the default corpus
+    (solver.corpus.default_corpus_paths()).
     """
     from contests.importers.codecontests import iter_codecontests
     from solver.corpus import default_corpus_paths, find_source_files, problem_documents, read_source
