@@ -218,3 +218,15 @@ def test_java_mutants_compile(tmp_path):
 
 def test_python_edit_list_is_empty_for_unlexable_text():
     assert python_edits('x = """never closed\n') == []
+
+
+def test_crlf_sources_keep_their_line_ends():
+    source = PYTHON.replace("\n", "\r\n")
+    mutants = mutate(source, "python", np.random.default_rng(0), limit=1000)
+    assert len(mutants) > 30
+    for mutant in mutants:
+        ast.parse(mutant)
+        assert "\n" not in mutant.replace("\r\n", "")  # every line end still CRLF
+    cpp = CPP.replace("\n", "\r\n")
+    assert any("        total += i / 2;\r\n" not in m and m.count("\r\n") == cpp.count("\r\n") - 1
+               for m in mutate(cpp, "cpp", np.random.default_rng(0), limit=1000))  # a whole line dropped
