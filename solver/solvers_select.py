@@ -1,0 +1,85 @@
+"""From many sampled programs to up to 10 submissions, the way every sampling solver chooses:
+filter on the examples, generate inputs, run the survivors on them, drop inputs most of them
+crash on, cluster by behaviour and pick one per cluster, largest first."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from contests.model import Problem
+from judge.verdicts import Verdict
+from solver.clustering import cluster_programs, pick_submissions
+from solver.filtering import Candidate, filter_on_examples
+from solver.interface import Budget, SampleStats, SolveResult, Submission
+from solver.testgen import generate_inputs, invalid_inputs
+
+MAX_CLUSTERED = 8192  # AlphaCode clustered at most this many samples
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Callbacks for long work: each gets (done, total)."""
+
+    filtering: Callable[[int, int], None] | None = None
+    clustering: Callable[[int, int], None] | None = None
+
+
+def select(judge, problem: Problem, candidates: Sequence[Candidate], budget: Budget, seed: int, *,
+           sampling_seconds: float = 0.0, notes: Sequence[str] = (), progress: Progress = Progress()) -> SolveResult:
+    """Choose up to budget.max_submissions of CANDIDATES (in draw order).
+
+    A submission's ready_after is when its program was drawn plus the time this selection took
+    (AlphaCode adds its clustering time alike); samples_drawn is how many samples had been drawn
+    by then."""
+    start = time.perf_counter()
+    notes = list(notes)
+    filtered = filter_on_examples(judge, problem, candidates, progress=progress.filtering)
+    notes += filtered.notes
+    passed = list(filtered.passed[:MAX_CLUSTERED])
+    if len(filtered.passed) > MAX_CLUSTERED:
+        notes.append(f"clustered the first {MAX_CLUSTERED} of {len(filtered.passed)} samples passing the examples")
+    clusters, picks = [], []
+    if passed:
+        generated = generate_inputs(problem, budget.clustering_inputs, seed)
+        notes += generated.notes
+        inputs = list(generated.inputs)
+        outcomes = _execute_all(judge, problem, passed, inputs, progress.clustering)
+        dropped = set(invalid_inputs([[o.verdict is Verdict.OK for o in outcomes[c.id]] for c in passed]))
+        if dropped:
+            notes.append(f"dropped {len(dropped)} of {len(inputs)} generated inputs as probably invalid "
+                         f"(most programs passing the examples failed on them)")
+        table = {c.id: [o.stdout if o.verdict is Verdict.OK else None
+                        for i, o in enumerate(outcomes[c.id]) if i not in dropped] for c in passed}
+        clusters = cluster_programs(table, [c.id for c in passed], problem.checker)
+        picks = pick_submissions(clusters, budget.max_submissions)
+    else:
+        notes.append("no sample passed the examples: nothing to submit")
+    selection = time.perf_counter() - start
+    by_id = {c.id: c for c in passed}
+    submissions = tuple(
+        Submission(source=by_id[p.program].source, language=by_id[p.program].language, order=p.order,
+                   ready_after=by_id[p.program].seconds + selection, samples_drawn=by_id[p.program].index + 1,
+                   cluster_size=p.cluster_size, reason=p.reason)
+        for p in picks)
+    stats = SampleStats(drawn=filtered.drawn, distinct=len(filtered.distinct),
+                        passed_examples=len(filtered.passed), clusters=len(clusters))
+    return SolveResult(problem.id, submissions, stats, sampling_seconds + selection, tuple(notes))
+
+
+def _execute_all(judge, problem: Problem, programs: list[Candidate], inputs: list[str],
+                 progress: Callable[[int, int], None] | None) -> dict[str, list]:
+    if not inputs:
+        return {c.id: [] for c in programs}
+    out = {}
+    workers = max(1, getattr(judge, "workers", 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csim-cluster") as pool:
+        runs = pool.map(lambda c: judge.execute(c.source, c.language, inputs, time_limit=problem.time_limit,
+                                                memory_limit=problem.memory_limit), programs)
+        for done, (c, outcomes) in enumerate(zip(programs, runs), 1):
+            out[c.id] = outcomes
+            if progress is not None:
+                progress(done, len(programs))
+    return out
