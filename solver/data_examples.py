@@ -16,6 +16,10 @@ stream skips ahead without building anything) and then the example itself. Every
   solution is an item; a problem without incorrect solutions also gets, per correct solution,
   `mutants_per_solution` items that are a mutant of it (drawn afresh each epoch) marked
   INCORRECT. Masked-LM on the statement too when finetune_mlm (AlphaCode kept both losses).
+  A mutant is bucketed by its original's length plus MUTANT_MARGIN tokens (one edit changes a
+  few tokens), so lengths never mutate and skipping ahead stays cheap. Should no edit of a
+  program give a valid mutant in some epoch (rare: every edit site fails to parse), that row
+  comes out empty (masks all False, correct -1), like a padding row.
 
 A decoder sequence longer than the largest decoder bucket keeps its beginning; its last target
 is then the next code token, not EOS, so the model never learns to stop mid-program.
@@ -38,6 +42,7 @@ from solver.tokenizer import Tokenizer
 
 # First words of every seed, so that no two uses of (seed, epoch, item) share a random stream.
 TAG_ORDER, TAG_PIVOT, TAG_MLM, TAG_MUTANT = 1, 2, 3, 4
+MUTANT_MARGIN = 8  # tokens a mutant may gain over its original (e.g. "range(n)" -> "range(n + 1)": ~3)
 
 
 def item_rng(tag: int, seed: int, epoch: int, item: int) -> np.random.Generator:
@@ -212,11 +217,9 @@ class FinetuneSource:
                 for s, solution in enumerate(problem.solutions):
                     self.items += [_FinetuneItem(p, s, True)] * (mutants_per_solution if solution.correct else 0)
         self._statement_counts: dict[int, int] = {}
-        self._code_counts: dict[int, int] = {}  # real solutions only: a mutant changes each epoch
-        # Finding a program's edit sites is the costly part of mutating: once per solution. The
-        # mutant of (epoch, item) is asked for twice (lengths, then example): kept a while.
+        self._code_counts: dict[int, int] = {}  # per item: its solution's (for a mutant item, the original's)
+        # Finding a program's edit sites is the costly part of mutating: once per solution.
         self._mutator = functools.lru_cache(maxsize=4096)(self._make_mutator)
-        self._mutant = functools.lru_cache(maxsize=4096)(self._draw_mutant)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -231,7 +234,7 @@ class FinetuneSource:
         solution = self.problems[item.problem].solutions[item.solution]
         if not item.mutant:
             return solution, solution.source, solution.correct
-        return solution, self._mutant(epoch, index), False
+        return solution, self._draw_mutant(epoch, index), False
 
     def _make_mutator(self, problem: int, solution: int) -> Mutator:
         chosen = self.problems[problem].solutions[solution]
@@ -246,30 +249,35 @@ class FinetuneSource:
         problem = self.problems[self.items[index].problem]
         return decoder_prefix(self.tokenizer, make_header(problem.rating, problem.tags, solution.language, correct))
 
+    def _count(self, index: int, text: str) -> int:
+        if index not in self._code_counts:
+            self._code_counts[index] = len(self.tokenizer.encode(text))
+        return self._code_counts[index]
+
     def lengths(self, epoch: int, index: int) -> tuple[int, int] | None:
         item = self.items[index]
+        problem = self.problems[item.problem]
         if item.problem not in self._statement_counts:
-            self._statement_counts[item.problem] = len(self.tokenizer.encode(self.problems[item.problem].statement))
-        solution, code, correct = self._code(epoch, index)
-        if code is None:
-            return None
+            self._statement_counts[item.problem] = len(self.tokenizer.encode(problem.statement))
+        solution = problem.solutions[item.solution]
+        count = self._count(index, solution.source)
         if item.mutant:
-            count = len(self.tokenizer.encode(code))
-        else:
-            if index not in self._code_counts:
-                self._code_counts[index] = len(self.tokenizer.encode(code))
-            count = self._code_counts[index]
-        prefix = self._prefix(index, solution, correct)
+            if not self._mutator(item.problem, item.solution).edits:
+                return None  # nothing to edit: no mutant, ever
+            count += MUTANT_MARGIN
+        correct = solution.correct and not item.mutant
         return (min(self._statement_counts[item.problem], self.limits.max_encoder),
-                decoder_positions(len(prefix), count, self.limits.max_decoder))
+                decoder_positions(len(self._prefix(index, solution, correct)), count, self.limits.max_decoder))
 
     def example(self, epoch: int, index: int) -> Example:
         item = self.items[index]
+        solution, code, correct = self._code(epoch, index)
+        if code is None:  # no valid mutant this epoch: an empty row
+            empty = np.zeros(0, np.int32)
+            return Example(empty, empty, np.zeros(0, bool), empty, empty, np.zeros(0, bool), correct=-1)
         statement = self.tokenizer.encode(self.problems[item.problem].statement)[: self.limits.max_encoder]
         corrupted, targets, mlm_mask = apply_mlm(np.array(statement, dtype=np.int32), self.tokenizer, self.regular_ids,
                                                  self.limits, item_rng(TAG_MLM, self.seed, epoch, index), self.mlm)
-        solution, code, correct = self._code(epoch, index)
         dec = build_decoder(self._prefix(index, solution, correct), self.tokenizer.encode(code),
                             self.tokenizer.eos_id, self.limits.max_decoder)
         return Example(corrupted, targets, mlm_mask, *dec, correct=int(correct))
-

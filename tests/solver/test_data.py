@@ -198,6 +198,12 @@ def test_incorrect_solutions_are_used_and_not_mutated(problems, tokenizer):
                     (1, ("LANGUAGE IS python3\nCORRECT SOLUTION\n", "print(41 + 1)\n", True))]
 
 
+def test_a_program_with_nothing_to_edit_gets_no_mutant(problems, tokenizer):
+    problem = Problem("9Y", "x", statement=problems[0].statement, solutions=[Solution("print(input())\n", "python")])
+    batches = list(finetune_batches([problem], tokenizer, DataConfig(batch_size=1), seed=0, epochs=3))
+    assert [int(b.correct[0]) for b in batches] == [1, 1, 1]
+
+
 def test_pretrain_rows_are_one_file_cut_at_a_pivot(code_dir, tokenizer):
     files = {p.read_bytes().decode() for p in code_dir.glob("*.py") if p.name != "latin1.py"}
     config = DataConfig(batch_size=4, enc_buckets=(64, 128), dec_buckets=(64, 128))
