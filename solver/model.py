@@ -143,7 +143,7 @@ class Transformer(nnx.Module):
         return jnp.dtype(self.config.dtype)
 
     def _embed(self, tokens: jax.Array, table: nnx.Param, positions: jax.Array) -> jax.Array:
-        x = self.embed(tokens) + jnp.take(table[...], positions, axis=0)
+        x = self.embed(tokens) + jnp.take(table[...], positions, axis=0, mode="clip")
         return x.astype(self.dtype)
 
     # --- encoder -------------------------------------------------------------------------------

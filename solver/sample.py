@@ -121,9 +121,9 @@ class Decoder:
         enc_out = model.encode(enc_tokens[None], enc_mask[None])[0]
         return model.cross_kv(enc_out)
 
-    def _loop(self, first_logits, step_fn, state, keys, temperature, top_p, max_new, top_k, use_top_p):
-        """Draw tokens until every row has emitted EOS or max_new are drawn. step_fn(state, tokens,
-        i) -> (logits [B, V], state) feeds token i of every row to the model."""
+    def _loop(self, first_logits, step_fn, state, keys, limits, temperature, top_p, max_new, top_k, use_top_p):
+        """Draw tokens until every row has emitted EOS or its limit (limits [B] <= max_new) of
+        tokens. step_fn(state, tokens, i) -> (logits [B, V], state) feeds token i of every row."""
         b = keys.shape[0]
         out = jnp.full((b, max_new), self.pad_id, jnp.int32)
         carry = (jnp.int32(0), first_logits, state, out, jnp.zeros(b, jnp.float32), jnp.zeros(b, bool))
@@ -140,18 +140,19 @@ class Decoder:
             tokens = jnp.where(done, self.pad_id, tokens)
             logprob = logprob + jnp.where(done, 0.0, lp)
             out = jax.lax.dynamic_update_slice(out, tokens[:, None], (0, i))
-            done = done | (tokens == self.eos_id)
+            done = done | (tokens == self.eos_id) | (i + 1 >= limits)
             logits, state = step_fn(state, tokens, i)
             return i + 1, logits, state, out, logprob, done
 
-        _, _, _, out, logprob, done = jax.lax.while_loop(cond, body, carry)
-        lengths = jnp.where(done, jnp.argmax(out == self.eos_id, axis=1) + 1, max_new)
+        _, _, _, out, logprob, _ = jax.lax.while_loop(cond, body, carry)
+        ended = (out == self.eos_id).any(axis=1)
+        lengths = jnp.where(ended, jnp.argmax(out == self.eos_id, axis=1) + 1, (out != self.pad_id).sum(axis=1))
         return out, logprob, lengths
 
-    def _generate(self, params, cross, enc_mask, prefix, start, keys, temperature, top_p, *,
+    def _generate(self, params, cross, enc_mask, prefix, start, keys, limits, temperature, top_p, *,
                   max_new: int, top_k: int | None, use_top_p: bool):
-        """prefix [B, P] left-padded (row b's first real token at start[b]); keys [B] per sample.
-        Returns (tokens [B, max_new], summed log p [B], lengths [B])."""
+        """prefix [B, P] left-padded (row b's first real token at start[b]); keys [B] per sample;
+        limits [B] tokens each row may add. Returns (tokens [B, max_new], summed log p [B], lengths [B])."""
         model = self._model(params)
         b, p = prefix.shape
         mask = enc_mask[None]
@@ -162,9 +163,9 @@ class Decoder:
             logits, cache = model.decode(tokens[:, None], p + i, cache, start, cross, mask)
             return logits[:, 0], cache
 
-        return self._loop(logits[:, -1], step, cache, keys, temperature, top_p, max_new, top_k, use_top_p)
+        return self._loop(logits[:, -1], step, cache, keys, limits, temperature, top_p, max_new, top_k, use_top_p)
 
-    def _generate_uncached(self, params, cross, enc_mask, prefix, start, keys, temperature, top_p, *,
+    def _generate_uncached(self, params, cross, enc_mask, prefix, start, keys, limits, temperature, top_p, *,
                            max_new: int, top_k: int | None, use_top_p: bool):
         """The same draws as _generate, but every step runs the whole decoder over the whole
         sequence so far (no cache): the reference the cache must reproduce, and its speed baseline."""
@@ -185,7 +186,8 @@ class Decoder:
             buffer = jax.lax.dynamic_update_slice(buffer, tokens[:, None], (0, p + i))
             return logits_at(buffer, p + i), buffer
 
-        return self._loop(logits_at(buffer, p - 1), step, buffer, keys, temperature, top_p, max_new, top_k, use_top_p)
+        return self._loop(logits_at(buffer, p - 1), step, buffer, keys, limits, temperature, top_p, max_new,
+                          top_k, use_top_p)
 
 
 def _decoder_for(config: ModelConfig, mesh: Mesh, tokenizer: Tokenizer) -> Decoder:
@@ -205,15 +207,6 @@ class Sampler:
         self.decoder = _decoder_for(config, self.mesh, tokenizer)
         self.params = jax.device_put(params, self.decoder.param_shardings)
         self._describe = dict(describe or {})
-        # One prefix length for every sample: the longest header possible (4-digit ratings, the
-        # longest tag set, any language), so a sample's layout does not depend on its batch.
-        longest = max(
-            len(decoder_prefix(tokenizer, format_header(HeaderFields(3500, tuple(sorted(tags)), language, True))))
-            for tags in self.tag_sets for language in ("python", "cpp", "java")
-        )
-        self.prefix_len = _round_up(longest, PREFIX_BUCKET)
-        if self.prefix_len >= config.max_decoder_len:
-            raise ValueError(f"headers of {longest} tokens leave no room in a {config.max_decoder_len}-token decoder")
 
     @classmethod
     def from_run(cls, run_dir: str | Path, *, step: int | None = None, mesh: Mesh | None = None,
@@ -232,7 +225,7 @@ class Sampler:
                    batch_size=batch_size, describe=describe)
 
     def describe(self) -> dict:
-        return dict(self._describe, prefix_len=self.prefix_len, batch_size=self.batch_size)
+        return dict(self._describe, batch_size=self.batch_size)
 
     # --- inputs ----------------------------------------------------------------------------------
     def statement_tokens(self, problem: Problem) -> tuple[np.ndarray, np.ndarray]:
@@ -244,25 +237,50 @@ class Sampler:
         tokens[: len(ids)] = ids
         return tokens, np.arange(size) < len(ids)
 
-    def header_for(self, seed: int, problem_id: str, index: int, languages: Sequence[str]) -> HeaderFields:
-        rng = np.random.default_rng([seed, zlib.crc32(problem_id.encode("utf-8")), index])
-        return random_header_fields(rng, languages=tuple(languages), tag_sets=self.tag_sets)
+    def header_for(self, seed: int, problem: Problem, index: int, languages: Sequence[str],
+                   headers: str = "random") -> HeaderFields:
+        """Sample INDEX's header. "random": AlphaCode's (a random rating and popular tag set, the
+        only choice in a real contest); "problem": the problem's own rating and tags where known
+        (an oracle, e.g. to check that a model reproduces what it was trained on). The language is
+        drawn from LANGUAGES either way."""
+        rng = np.random.default_rng([seed, zlib.crc32(problem.id.encode("utf-8")), index])
+        fields = random_header_fields(rng, languages=tuple(languages), tag_sets=self.tag_sets)
+        if headers == "problem":
+            return HeaderFields(problem.rating, tuple(sorted(problem.tags)), fields.language, True)
+        if headers != "random":
+            raise ValueError(f"headers must be 'random' or 'problem', not {headers!r}")
+        return fields
 
-    def _prefixes(self, headers: list[HeaderFields]) -> tuple[np.ndarray, np.ndarray]:
-        prefix = np.full((len(headers), self.prefix_len), self.tokenizer.pad_id, np.int32)
-        start = np.zeros(len(headers), np.int32)
-        for row, fields in enumerate(headers):
-            ids = decoder_prefix(self.tokenizer, format_header(fields))
-            start[row] = self.prefix_len - len(ids)
-            prefix[row, start[row]:] = ids
+    def prefix_lengths(self, problem: Problem, languages: Sequence[str], headers: str) -> tuple[int, int]:
+        """(padded length, shortest) of the prefixes a problem's samples can get. Every prefix is
+        left-padded to the longest possible (4-digit ratings, the longest tag set, any of
+        LANGUAGES), so that a sample's layout does not depend on which batch it is drawn in; the
+        shortest bounds how many tokens any sample can add."""
+        tag_sets = [tuple(sorted(problem.tags))] if headers == "problem" else self.tag_sets
+        ratings = [problem.rating] if headers == "problem" else [800, 3500]
+        lengths = [len(decoder_prefix(self.tokenizer, format_header(HeaderFields(rating, tags, language, True))))
+                   for tags in tag_sets for language in languages for rating in ratings]
+        if max(lengths) >= self.config.max_decoder_len:
+            raise ValueError(f"headers of {max(lengths)} tokens leave no room in a "
+                             f"{self.config.max_decoder_len}-token decoder")
+        return _round_up(max(lengths), PREFIX_BUCKET), min(lengths)
+
+    def _prefixes(self, headers: list[HeaderFields], length: int) -> tuple[np.ndarray, np.ndarray]:
+        """Left-padded prefixes [B, LENGTH] and where each starts."""
+        ids = [decoder_prefix(self.tokenizer, format_header(fields)) for fields in headers]
+        prefix = np.full((len(ids), length), self.tokenizer.pad_id, np.int32)
+        start = np.array([length - len(row) for row in ids], np.int32)
+        for row, (first, tokens) in enumerate(zip(start, ids)):
+            prefix[row, first:] = tokens
         return prefix, start
 
     # --- sampling --------------------------------------------------------------------------------
     def sample(self, problem: Problem, n: int, *, seed: int, temperature: float = 0.25, top_k: int | None = None,
                top_p: float | None = None, languages: Sequence[str] = ("python", "cpp"),
-               batch_size: int | None = None, max_new_tokens: int | None = None,
+               batch_size: int | None = None, max_new_tokens: int | None = None, headers: str = "random",
                use_cache: bool = True) -> Iterator[Sample]:
-        """N samples for PROBLEM, yielded batch by batch as they are ready."""
+        """N samples for PROBLEM, yielded batch by batch as they are ready (headers: see header_for;
+        use_cache=False recomputes the whole decoder every step, for comparison only)."""
         if n < 0 or temperature <= 0:
             raise ValueError("n must be >= 0 and temperature > 0")
         if top_k is not None and not 1 <= top_k <= self.config.vocab_size:
@@ -272,20 +290,25 @@ class Sampler:
         started = time.perf_counter()
         data = self.mesh.shape[meshlib.DATA]
         size = _round_up(min(batch_size or self.batch_size, max(n, 1)), data)
-        room = self.config.max_decoder_len - self.prefix_len
-        max_new = room if max_new_tokens is None else max(1, min(max_new_tokens, room))
+        # A row may add tokens until its positions fill the decoder (max_decoder_len).
+        prefix_len, shortest = self.prefix_lengths(problem, languages, headers)
+        max_new = self.config.max_decoder_len - shortest
+        if max_new_tokens is not None:
+            max_new = max(1, min(max_new_tokens, max_new))
         enc_tokens, enc_mask = self.statement_tokens(problem)
         cross = self.decoder.encode(self.params, enc_tokens, enc_mask)
         root = problem_key(seed, problem.id)
         generate = self.decoder.generate if use_cache else self.decoder.generate_uncached
         for first in range(0, n, size):
             indices = list(range(first, first + size))  # rows past n are drawn and dropped
-            headers = [self.header_for(seed, problem.id, i, languages) for i in indices]
-            prefix, start = self._prefixes(headers)
+            fields = [self.header_for(seed, problem, i, languages, headers) for i in indices]
+            prefix, start = self._prefixes(fields, prefix_len)
+            limits = np.minimum(max_new, self.config.max_decoder_len - (prefix_len - start)).astype(np.int32)
             keys = jax.vmap(lambda i: jax.random.fold_in(root, i))(jnp.asarray(indices, jnp.int32))
             tokens, logprob, lengths = generate(
                 self.params, cross, jnp.asarray(enc_mask), jax.device_put(prefix, self.decoder.rows),
                 jax.device_put(start, self.decoder.rows), jax.device_put(keys, self.decoder.rows),
+                jax.device_put(limits, self.decoder.rows),
                 jnp.float32(temperature), jnp.float32(top_p or 1.0),
                 max_new=max_new, top_k=top_k, use_top_p=top_p is not None,
             )
@@ -295,5 +318,5 @@ class Sampler:
                 if index >= n:
                     break
                 ids = [int(t) for t in tokens[row, : lengths[row]] if t != self.tokenizer.eos_id]
-                yield Sample(index, self.tokenizer.decode(ids), headers[row].language, headers[row].to_dict(),
+                yield Sample(index, self.tokenizer.decode(ids), fields[row].language, fields[row].to_dict(),
                              float(logprob[row]), int(lengths[row]), round(now, 4))
