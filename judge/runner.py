@@ -90,10 +90,10 @@ def classify(raw: RawRun, lang: Language, time_limit: float, stdout_size: int, o
     if raw.error:
         return Verdict.IE, raw.error
     failed = raw.exit_code != 0 or raw.signal is not None
-    tle = raw.timed_out or raw.cpu_time > time_limit or raw.cgroup_cpu > time_limit + 0.5 \
+    tle = (raw.timed_out and not raw.output_limit) or raw.cpu_time > time_limit or raw.cgroup_cpu > time_limit + 0.5 \
         or raw.signal == signals.SIGXCPU
     mle = raw.oom_killed or (failed and any(m in stderr for m in lang.mle_markers))
-    ole = stdout_size >= output_limit or raw.signal == signals.SIGXFSZ
+    ole = raw.output_limit or stdout_size >= output_limit or raw.signal == signals.SIGXFSZ
     verdict = decide(Verdict.TLE if tle else None, Verdict.MLE if mle else None, Verdict.OLE if ole else None,
                      Verdict.RE if failed else None)
     if verdict is Verdict.TLE:

@@ -71,6 +71,7 @@ class RawRun:
     cpu_time: float = 0.0  # wait4: user + system of the run and the children it waited for
     wall_time: float = 0.0
     timed_out: bool = False  # killed at the wall-clock limit
+    output_limit: bool = False  # killed because its output reached the limit
     memory: int = 0  # peak bytes above the box's idle baseline (cgroup), 0 when unmeasured
     oom_killed: bool = False
     cgroup_cpu: float = 0.0  # CPU of everything in the box during the run, detached children too
@@ -141,7 +142,8 @@ class Box:
             memory, cpu = max(s.peak - baseline, 0), s.cpu_ns / 1e9
             oom, self._oom_kills = s.oom_kills > self._oom_kills, s.oom_kills
         return RawRun(exit_code=answer["exit_code"], signal=answer["signal"], cpu_time=answer["cpu_time"],
-                      wall_time=answer["wall_time"], timed_out=answer["timed_out"], memory=memory,
+                      wall_time=answer["wall_time"], timed_out=answer["timed_out"],
+                      output_limit=answer.get("output_limit", False), memory=memory,
                       oom_killed=bool(oom), cgroup_cpu=cpu,
                       error=f"could not start the program: {answer['error']}" if answer.get("error") else None)
 

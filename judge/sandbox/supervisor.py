@@ -25,9 +25,17 @@ import sys
 PID1 = os.getpid() == 1  # init of its own PID namespace: immune to its children's signals
 
 
+def _prctl(option, value, what):
+    import ctypes  # only here: a supervisor that needs no prctl never imports it
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"{what} failed")
+
+
 def _install_seccomp(bpf):
     """Load a classic-BPF seccomp filter on this process; every later child inherits it."""
-    import ctypes  # only here: not imported at all where no filter is used
+    import ctypes
 
     class SockFprog(ctypes.Structure):
         _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
@@ -35,18 +43,13 @@ def _install_seccomp(bpf):
     libc = ctypes.CDLL(None, use_errno=True)
     buf = ctypes.create_string_buffer(bpf, len(bpf))
     prog = SockFprog(len(bpf) // 8, ctypes.addressof(buf))
-    if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
-        raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS failed")
+    _prctl(38, 1, "PR_SET_NO_NEW_PRIVS")
     if libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
         raise OSError(ctypes.get_errno(), "loading the seccomp filter failed")
 
 
-def _set_subreaper():
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
-        raise OSError(ctypes.get_errno(), "PR_SET_CHILD_SUBREAPER failed")
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def _descendants():
@@ -196,6 +199,7 @@ def _fork_python(req):
         try:
             os.close(errors_r)
             os.setpgid(0, 0)
+            _prctl(PR_SET_DUMPABLE, 1, "PR_SET_DUMPABLE")  # as an exec'd program would be
             _bait_oom_killer("self")
             fds = (os.open(req["stdin"], os.O_RDONLY),
                    os.open(req["stdout"], os.O_WRONLY | os.O_TRUNC | os.O_CREAT, 0o644),
@@ -254,15 +258,28 @@ def _python_main(path, source):
         exec(compile(source, path, "exec"), main.__dict__)
     except SystemExit as e:
         code = _exit_code(e.code)
-    except BaseException:
+    except BaseException as e:
         import traceback
 
-        traceback.print_exc()
+        traceback.print_exception(type(e), e, e.__traceback__.tb_next)  # from the program's frames on
         code = 1
+    import weakref
+
+    module = weakref.ref(main)
+    del main
+    os._exit(_python_shutdown(module, code))
+
+
+def _python_shutdown(module, code):
+    """What CPython's shutdown does that a program can observe, in its order: wait for non-daemon
+    threads, run atexit handlers, flush the standard streams, then let __main__ go (the garbage
+    collector finalizes its objects while their globals still exist, e.g. fast-output classes
+    that flush in __del__), clear what is left of it, and flush again. MODULE: a weak reference to
+    __main__. Returns the exit status (120 when stdout cannot be flushed, as CPython)."""
     try:
         threading = sys.modules.get("threading")
         if threading is not None:
-            threading._shutdown()  # wait for non-daemon threads, as interpreter shutdown does
+            threading._shutdown()
         import atexit
 
         atexit._run_exitfuncs()
@@ -270,15 +287,28 @@ def _python_main(path, source):
         code = _exit_code(e.code)
     except BaseException:
         code = code or 1
-    # As CPython's shutdown: flush the (current) standard streams unless closed; a failure to
-    # flush stdout makes the exit status 120.
-    for stream, failed in ((sys.stdout, 120), (sys.stderr, None)):
+    code = _flush_std(code)
+    try:
+        import gc
+
+        sys.modules.pop("__main__", None)
+        gc.collect()
+        if module() is not None:
+            module().__dict__.clear()
+            gc.collect()
+    except BaseException:
+        pass
+    return _flush_std(code)
+
+
+def _flush_std(code):
+    for stream, failed in ((sys.stdout, 120), (sys.__stdout__, 120), (sys.stderr, None), (sys.__stderr__, None)):
         try:
             if stream is not None and not getattr(stream, "closed", False):
                 stream.flush()
         except BaseException:
             code = code or failed or 0
-    os._exit(code)
+    return code
 
 
 def _python_syntax_check(path, source):
@@ -305,6 +335,16 @@ def _exit_code(value):
     return 1
 
 
+OUTPUT_WATCH = 0.1  # seconds between looks at the output's size while a run goes on
+
+
+def _size(path):
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
 def run(req, scratch):
     """One run. Request: stdin/stdout/stderr/cwd paths, cpu (whole seconds for RLIMIT_CPU), wall
     (seconds), fsize, nofile, nproc, env, and either argv (exec it) or python (a source to run on
@@ -318,13 +358,23 @@ def run(req, scratch):
         _kill_everything()
         return {"exit_code": None, "signal": None, "cpu_time": 0.0, "wall_time": 0.0, "timed_out": False,
                 "error": str(e) or type(e).__name__}
-    timed_out = False
+    timed_out = flooded = False
     pidfd = os.pidfd_open(pid)
     try:
         poller = select.poll()
         poller.register(pidfd, select.POLLIN)
-        if not poller.poll(max(int(req["wall"] * 1000), 1)):
-            timed_out = True
+        deadline = start + float(req["wall"])
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            if poller.poll(max(int(min(left, OUTPUT_WATCH) * 1000), 1)):
+                break
+            if req.get("fsize") and _size(req["stdout"]) >= req["fsize"]:
+                flooded = True  # some runtimes (the JVM, Python) ignore SIGXFSZ and write on
+                break
+        if timed_out or flooded:
             os.kill(pid, signal.SIGKILL)
         _, status, usage = os.wait4(pid, 0)
     finally:
@@ -339,6 +389,7 @@ def run(req, scratch):
         "cpu_time": usage.ru_utime + usage.ru_stime,
         "wall_time": wall,
         "timed_out": timed_out,
+        "output_limit": flooded,
         "error": None,
     }
 
@@ -360,12 +411,15 @@ def main():
             data = data[os.write(ctl_out, data):]
 
     setup = json.loads(ctl_in.readline())
+    # Runs (same uid) may not read our memory or our /proc entries. Forked runs turn it back on
+    # for themselves; exec'd programs get it back from exec; either way they expose only themselves.
+    _prctl(PR_SET_DUMPABLE, 0, "PR_SET_DUMPABLE")
     if setup.get("seccomp"):
         import base64
 
         _install_seccomp(base64.b64decode(setup["seccomp"]))
     if setup.get("subreaper") and not PID1:
-        _set_subreaper()
+        _prctl(PR_SET_CHILD_SUBREAPER, 1, "PR_SET_CHILD_SUBREAPER")
     scratch = setup.get("scratch") or []
     _set_own_limits()
     import gc
