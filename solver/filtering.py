@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from contests.model import Problem
 from judge.verdicts import Verdict
 
+IE_RETRIES = 3  # runs of a sample the judge failed on (IE) before its IE stands
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -65,8 +67,17 @@ def filter_on_examples(judge, problem: Problem, candidates: Sequence[Candidate],
                             ("the problem has no examples: every distinct sample is kept",))
     verdicts, messages = {}, {}
     workers = max(1, getattr(judge, "workers", 1))
+
+    def judge_again_on_ie(c: Candidate):
+        # IE is the judge's own fault (e.g. a sandbox that died and restarts), never the sample's.
+        for _ in range(IE_RETRIES):
+            result = judge.judge(c.source, c.language, problem, tests=problem.examples)
+            if result.verdict is not Verdict.IE:
+                break
+        return result
+
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csim-filter") as pool:
-        results = pool.map(lambda c: judge.judge(c.source, c.language, problem, tests=problem.examples), distinct)
+        results = pool.map(judge_again_on_ie, distinct)
         for done, (c, result) in enumerate(zip(distinct, results), 1):
             verdicts[c.id] = result.verdict.value
             messages[c.id] = result.message

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from contests.model import Problem
 from judge.verdicts import Verdict
 from solver.clustering import cluster_programs, pick_submissions
-from solver.filtering import Candidate, filter_on_examples
+from solver.filtering import IE_RETRIES, Candidate, filter_on_examples
 from solver.interface import Budget, SampleStats, SolveResult, Submission
 from solver.testgen import generate_inputs, invalid_inputs
 
@@ -75,9 +75,17 @@ def _execute_all(judge, problem: Problem, programs: list[Candidate], inputs: lis
         return {c.id: [] for c in programs}
     out = {}
     workers = max(1, getattr(judge, "workers", 1))
+
+    def run(c: Candidate) -> list:
+        for _ in range(IE_RETRIES):  # IE is the judge's fault, and not cached: only those runs again
+            outcomes = judge.execute(c.source, c.language, inputs, time_limit=problem.time_limit,
+                                     memory_limit=problem.memory_limit)
+            if not any(o.verdict is Verdict.IE for o in outcomes):
+                break
+        return outcomes
+
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csim-cluster") as pool:
-        runs = pool.map(lambda c: judge.execute(c.source, c.language, inputs, time_limit=problem.time_limit,
-                                                memory_limit=problem.memory_limit), programs)
+        runs = pool.map(run, programs)
         for done, (c, outcomes) in enumerate(zip(programs, runs), 1):
             out[c.id] = outcomes
             if progress is not None:
