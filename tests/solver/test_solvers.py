@@ -1,0 +1,135 @@
+"""SamplesFileSolver and ReferenceSolver end to end through the real judge, on a real problem."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from contests.errors import DataError
+from contests.model import Problem, Solution, TestCase
+from solver.interface import Budget, Solver
+from solver.mutants import mutate
+from solver.solvers import ReferenceSolver, SamplesFileSolver, read_samples
+
+GAME23_CPP = """#include <cstdio>
+int main() {
+    long long n, m; scanf("%lld %lld", &n, &m);
+    if (m % n) { puts("-1"); return 0; }
+    long long q = m / n; int c = 0;
+    while (q % 2 == 0) { q /= 2; c++; }
+    while (q % 3 == 0) { q /= 3; c++; }
+    printf("%d\\n", q == 1 ? c : -1);
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def judge():
+    from judge.runner import Judge, JudgeConfig
+
+    with Judge(JudgeConfig(workers=2)) as j:
+        yield j
+
+
+@pytest.fixture(scope="module")
+def game23(codecontests_dev) -> Problem:
+    return next(p for p in codecontests_dev if p.id == "1141A")
+
+
+@pytest.fixture(scope="module")
+def samples_file(tmp_path_factory, game23):
+    """The human solution, a C++ port, both again reformatted, mutants, a wrong answer, and
+    records for another problem (ignored)."""
+    human = game23.correct_solutions[0].source
+    mutants = mutate(human, "python", np.random.default_rng(1), limit=8)
+    records = [("python", human), ("cpp", GAME23_CPP), ("python", human.replace("\n", "\n\n"))]
+    records += [("python", m) for m in mutants] + [("python", "print(-1)\n"), ("cpp", GAME23_CPP + "\n// same\n")]
+    path = tmp_path_factory.mktemp("samples") / "samples.jsonl"
+    with path.open("w") as f:
+        f.write(json.dumps({"problem": "1000E", "language": "python", "source": "print(1)"}) + "\n")
+        for n, (lang, src) in enumerate(records):
+            f.write(json.dumps({"problem": "1141A", "index": n, "language": lang, "source": src, "logprob": -1.0}) + "\n")
+        f.write("\n")
+    return path, len(records)
+
+
+def test_every_solver_is_a_solver(judge, samples_file):
+    assert isinstance(SamplesFileSolver(samples_file[0], judge), Solver)
+    assert isinstance(ReferenceSolver(), Solver)
+
+
+@pytest.mark.slow
+def test_samples_file_solver_end_to_end(judge, game23, samples_file):
+    path, n_records = samples_file
+    solver = SamplesFileSolver(path, judge)
+    budget = Budget(samples=100, max_submissions=10, clustering_inputs=20)
+    result = solver.solve(game23, budget, seed=5)
+    s = result.stats
+    assert s.drawn == n_records and s.distinct == n_records - 1  # the reformatted copy is a duplicate
+    assert 3 <= s.passed_examples <= s.distinct and s.clusters >= 1
+    subs = result.submissions
+    assert 1 <= len(subs) <= 10 and [x.order for x in subs] == list(range(len(subs)))
+    # The correct programs (Python and C++, and the C++ with a comment) behave alike: the largest
+    # cluster, submitted first, accepted on the hidden tests.
+    first = subs[0]
+    assert first.cluster_size >= 3 and "the largest" in first.reason
+    assert judge.judge(first.source, first.language, game23).accepted
+    for sub in subs:  # every submission passes the examples and existed when it was ready
+        assert judge.judge(sub.source, sub.language, game23, tests=game23.examples).accepted
+        assert sub.ready_after > 0 and 1 <= sub.samples_drawn <= n_records
+    again = solver.solve(game23, budget, seed=5)
+    assert [(x.source, x.order, x.cluster_size, x.reason) for x in again.submissions] == \
+        [(x.source, x.order, x.cluster_size, x.reason) for x in subs]
+    assert solver.describe()["file_digest"].startswith(solver.version)
+
+
+def test_samples_budget_reads_the_first_n(game23, samples_file):
+    path, _ = samples_file
+    got = read_samples(path, game23, limit=2)
+    assert [c.language for c in got] == ["python", "cpp"] and [c.index for c in got] == [0, 1]
+
+
+@pytest.mark.parametrize("line, where", [
+    ("{not json", "line 1"),
+    ('{"problem": "1141A", "language": "python"}', "line 1: source"),
+    ('{"problem": "1141A", "language": "pascal", "source": "x"}', "line 1: language"),
+    ('[1, 2]', "line 1"),
+])
+def test_bad_samples_files_say_where(tmp_path, game23, line, where):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(line + "\n")
+    with pytest.raises(DataError) as e:
+        read_samples(path, game23)
+    assert str(e.value).startswith(f"{path}: {where}:") and "\n" not in str(e.value)
+
+
+def test_no_samples_for_the_problem_means_no_submissions(judge, game23, tmp_path):
+    path = tmp_path / "other.jsonl"
+    path.write_text(json.dumps({"problem": "999Z", "language": "python", "source": "print(1)"}) + "\n")
+    result = SamplesFileSolver(path, judge).solve(game23, Budget(), seed=0)
+    assert result.submissions == () and result.stats.drawn == 0 and any("no samples" in n for n in result.notes)
+
+
+def test_reference_solver_submits_known_solutions_that_pass(judge, game23):
+    result = ReferenceSolver(judge).solve(game23, Budget(), seed=0)
+    [sub] = result.submissions
+    assert judge.judge(sub.source, sub.language, game23).accepted
+    assert result.stats.passed_examples == 1
+
+
+def test_reference_solver_order_and_example_check():
+    sols = [Solution("print(2)", "python", name="a"), Solution("print(9)", "python", False, name="wrong"),
+            Solution("print(1)", "python", name="b")]
+    problem = Problem(id="p", name="p", examples=[TestCase("", "1\n")], solutions=sols)
+    plain = ReferenceSolver().solve(problem, Budget(), seed=0)
+    assert [s.source for s in plain.submissions] == ["print(2)", "print(1)"]  # correct ones, as listed
+
+    from judge.runner import Judge, JudgeConfig
+
+    with Judge(JudgeConfig(workers=1)) as judge:
+        checked = ReferenceSolver(judge).solve(problem, Budget(), seed=0)
+    assert [s.source for s in checked.submissions] == ["print(1)", "print(2)"]  # the one passing the examples first
+    assert "fails the examples" in checked.submissions[1].reason
+    assert ReferenceSolver().solve(Problem(id="q", name="q"), Budget(), 0).submissions == ()
