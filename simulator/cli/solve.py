@@ -46,6 +46,9 @@ def solve(problem_path, problem_name, samples_path, run_dir, reference, n, max_s
     if len(chosen) != 1:
         raise DataError("csim solve", None, "give exactly one of --samples FILE, --run DIR, --reference"
                         + (f" (got {', '.join(chosen)})" if chosen else ""))
+    for path in (samples_path,) if samples_path else ():
+        if not path.is_file():
+            raise DataError(path, None, "no such samples file")
     problem = load_problem(problem_path, problem_name)
     budget = Budget(samples=n, max_submissions=max_submissions, clustering_inputs=clustering_inputs)
     console = Console(stderr=True, quiet=as_json)
@@ -90,12 +93,14 @@ class _progress:
     def __enter__(self):
         from solver.solvers_select import Progress
 
+        if not self.bars.console.is_terminal:  # bars only where someone watches
+            return Progress()
         self.bars.__enter__()
         return Progress(filtering=self._callback("filtering on the examples"),
                         clustering=self._callback("running on generated inputs"))
 
     def __exit__(self, *exc):
-        return self.bars.__exit__(*exc)
+        return self.bars.__exit__(*exc) if self.bars.live.is_started else None
 
 
 def _print(problem, solver, result, show_source: bool) -> None:
