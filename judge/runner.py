@@ -255,6 +255,8 @@ class Judge:
             host = box.spec.host_dir
             with open(host / "input", "wb") as f:
                 f.write(data)
+            for name in ("output", "stderr"):  # frees the last run's pages before the box's baseline
+                os.truncate(host / name, 0)
             directory = box.inside(program.directory)
             inside = box.inside_dir
             request = {"cwd": inside, "stdin": f"{inside}/input", "stdout": f"{inside}/output",

@@ -285,7 +285,9 @@ def bwrap_argv(bwrap: str, box_dir: Path | None, ro_binds=()) -> list[str]:
         args += ["--bind", str(box_dir), BOX, "--chdir", BOX]  # what is writable in it is up to ownership
     for host, inside in ro_binds:
         args += ["--ro-bind", host, inside]
-    return args
+    # bubblewrap's own root (a tmpfs holding the mount points) and /dev read-only too: only /box,
+    # /tmp and /dev/shm stay writable.
+    return args + ["--remount-ro", "/dev", "--tmpfs", "/dev/shm", "--remount-ro", "/"]
 
 
 def make_box_dir(parent: Path, name: str, owner: int | None) -> Path:

@@ -52,15 +52,23 @@ def plain_run(source: str, stdin: str, timeout: float = 30.0) -> tuple[str, int 
 
 
 def nobody_processes() -> set[int]:
-    """PIDs of the sandbox's uid (65534) on the host."""
+    """PIDs of the sandbox's uid (65534) on the host, except the boxes themselves: bubblewrap and
+    the supervisors (PID 1 of their namespace). Whatever else there is was left by a run."""
     pids = set()
     for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                if os.stat(f"/proc/{name}").st_uid == 65534:
-                    pids.add(int(name))
-            except FileNotFoundError:
-                pass
+        if not name.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{name}").st_uid != 65534:
+                continue
+            argv0 = Path(f"/proc/{name}/cmdline").read_bytes().split(b"\0")[0]
+            nspid = [line for line in Path(f"/proc/{name}/status").read_text().splitlines()
+                     if line.startswith("NSpid:")]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if argv0.endswith(b"bwrap") or (nspid and nspid[0].split()[-1] == "1"):
+            continue
+        pids.add(int(name))
     return pids
 
 
