@@ -1,9 +1,13 @@
 """Compile once per source, in a sandbox; cache the artifact by toolchain version, flags and source.
 
-An artifact is a directory cache/artifacts/<key>/ holding the source, what the compiler made and
-status.json ({"ok", "output"}). Compilation errors are cached too. A build happens in a compile
-box's staging directory (writable there by the sandbox uid) and is renamed into the cache when it
-is complete, so a reader never sees half an artifact and two judges sharing a cache never clash.
+An artifact is a directory <key>/ holding the source, what the compiler made and status.json
+({"ok", "output"}). Compilation errors are cached too. A build happens in a compile box's staging
+directory (writable there by the sandbox uid) and is renamed into place when complete, so a
+reader never sees half an artifact and two judges sharing a store never clash.
+
+Two places: VISIBLE, the judge's private directory that the boxes bind read-only at /artifacts
+(the sandbox uid must be able to reach it), and STORE, an optional persistent cache that may be
+anywhere (even in a private home): artifacts are copied from one to the other as needed.
 """
 
 from __future__ import annotations
@@ -47,8 +51,9 @@ def artifact_key(language: str, source: str, fast_path: bool) -> str:
 
 
 class Compiler:
-    def __init__(self, artifacts: Path, boxes: BoxPool, fast_path: bool, drop_uid: bool):
-        self.artifacts = artifacts
+    def __init__(self, visible: Path, store: Path | None, boxes: BoxPool, fast_path: bool, drop_uid: bool):
+        self.visible = visible
+        self.store = store
         self.boxes = boxes
         self.fast_path = fast_path
         self.drop_uid = drop_uid  # the sandbox runs as nobody: give it the staging directory
@@ -62,18 +67,16 @@ class Compiler:
         with self._locks_lock:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
-            cached = self._load(key, language, name)
+            cached = _load(self.visible / key, language, key, name)
+            if cached is None and self.store is not None and _load(self.store / key, language, key, name):
+                _place(self.store / key, self.visible / key)
+                cached = _load(self.visible / key, language, key, name)
             if cached is not None:
                 return cached
-            return self._build(key, language, name, source)
-
-    def _load(self, key: str, language: str, name: str) -> Program | None:
-        directory = self.artifacts / key
-        try:
-            status = json.loads((directory / "status.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return Program(language, key, directory, name, bool(status["ok"]), status.get("output", ""))
+            program = self._build(key, language, name, source)
+            if self.store is not None and not program.error:
+                _place(self.visible / key, self.store / key)
+            return program
 
     def _build(self, key: str, language: str, name: str, source: str) -> Program:
         lang = get_language(language)
@@ -91,15 +94,12 @@ class Compiler:
             if self.fast_path and lang.python_fast_path():
                 request.update(python=name, compile_only=True)  # relative: messages name just the file
             else:
-                argv = lang.compile_argv(resolve_tools(language), name)
-                if argv is None:  # nothing to build
-                    argv = ["/bin/true"]
-                request["argv"] = argv
+                request["argv"] = lang.compile_argv(resolve_tools(language), name) or ["/bin/true"]
             raw = box.run(request, COMPILE_MEMORY + lang.memory_overhead, COMPILE_PIDS)
             output = "".join(_read_text(staging / f, MESSAGE_LIMIT) for f in (".compile.out", ".compile.err")).strip()
             if raw.error:
                 shutil.rmtree(staging, ignore_errors=True)
-                return Program(language, key, self.artifacts / key, name, False, output, error=raw.error)
+                return Program(language, key, self.visible / key, name, False, output, error=raw.error)
             ok = raw.exit_code == 0 and not raw.timed_out
             if raw.timed_out or raw.cpu_time >= COMPILE_CPU:
                 output = (output + "\n" if output else "") + f"compilation took longer than {COMPILE_CPU} s"
@@ -113,16 +113,38 @@ class Compiler:
                         shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
             (staging / "status.json").write_text(json.dumps({"ok": ok, "output": output}), encoding="utf-8")
             _seal(staging)
-            target = self.artifacts / key
-            try:
-                os.rename(staging, target)
-            except OSError:
-                if self._load(key, language, name) is None:  # a broken leftover, not another judge's build
-                    shutil.rmtree(target, ignore_errors=True)
-                    os.rename(staging, target)
-                else:  # another judge sharing the cache got there first: theirs is as good
-                    shutil.rmtree(staging, ignore_errors=True)
-        return Program(language, key, self.artifacts / key, name, ok, output)
+            _install(staging, self.visible / key)
+        return Program(language, key, self.visible / key, name, ok, output)
+
+
+def _load(directory: Path, language: str, key: str, name: str) -> Program | None:
+    try:
+        status = json.loads((directory / "status.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return Program(language, key, directory, name, bool(status["ok"]), status.get("output", ""))
+
+
+def _install(ready: Path, target: Path) -> None:
+    """Rename the complete artifact READY into place at TARGET (same file system)."""
+    try:
+        os.rename(ready, target)
+    except OSError:
+        if (target / "status.json").is_file():  # another judge sharing the store got there first
+            shutil.rmtree(ready, ignore_errors=True)
+        else:  # a broken leftover
+            shutil.rmtree(target, ignore_errors=True)
+            os.rename(ready, target)
+
+
+def _place(source: Path, target: Path) -> None:
+    """Copy an artifact to another place (between the store and the visible directory)."""
+    if (target / "status.json").is_file():
+        return
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(source, tmp, symlinks=True)
+    _install(tmp, target)
 
 
 def _read_text(path: Path, limit: int) -> str:

@@ -119,14 +119,6 @@ def _read(path: Path, limit: int) -> bytes:
         return b""
 
 
-def _searchable_by_nobody(path: Path) -> bool:
-    path = path.resolve()
-    for p in [path, *path.parents]:
-        if not os.stat(p).st_mode & 0o001:
-            return False
-    return True
-
-
 class Judge:
     """Compile-and-run service; a context manager. Thread-safe: judge() and execute() may be called
     from several threads, which then share the workers."""
@@ -167,26 +159,25 @@ class Judge:
             log.warning("judge: sandbox layers missing, running with the rest: %s",
                         "; ".join(f"{g.name} ({g.detail})" for g in gaps))
 
-        cache = Path(config.cache_dir) if config.cache_dir else self._runtime / "cache"
-        self.artifacts = cache / "artifacts"
-        self.artifacts.mkdir(parents=True, exist_ok=True)
-        for d in (cache, self.artifacts):
-            if d.stat().st_uid == os.geteuid():
-                d.chmod(d.stat().st_mode | 0o711)
-        if self._drop_uid and not _searchable_by_nobody(self.artifacts):
-            raise DataError(cache, None, "the sandbox (uid 65534) cannot reach this cache directory: "
-                                         "make it and its parents searchable (chmod o+x) or choose another")
-        self._staging = cache / "staging" / self._token  # on the artifacts' file system, for rename
-        self._staging.mkdir(parents=True)
-        self._staging.parent.chmod(0o711)
-        self._staging.chmod(0o711)
+        # Everything a box binds lives in the private runtime directory, which the sandbox uid can
+        # traverse; a persistent cache (config.cache_dir) may be anywhere, artifacts are copied.
+        self.artifacts = self._runtime / "artifacts"
+        self._staging = self._runtime / "staging"
         self._boxes_dir = self._runtime / "boxes"
-        self._boxes_dir.mkdir(mode=0o711)
+        for d in (self.artifacts, self._staging, self._boxes_dir):
+            d.mkdir(mode=0o711)
+        store = None
+        if config.cache_dir:
+            store = Path(config.cache_dir) / "artifacts"
+            try:
+                store.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise DataError(config.cache_dir, None, f"cannot use as a cache directory ({e.strerror})") from None
 
         self._runs = self._pool("run", self._boxes_dir, writable=False)
         self._compiles = self._pool("compile", self._staging, writable=True)
         self._checks = self._pool("check", self._boxes_dir, writable=False)
-        self.compiler = Compiler(self.artifacts, self._compiles, config.fast_path, self._drop_uid)
+        self.compiler = Compiler(self.artifacts, store, self._compiles, config.fast_path, self._drop_uid)
         self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="csim-judge")
 
     def _pool(self, role: str, parent: Path, writable: bool) -> BoxPool:
@@ -236,8 +227,6 @@ class Judge:
         if getattr(self, "_backend", None) is not None:
             self._backend.close()
             self._backend = None
-        if getattr(self, "_staging", None) is not None:
-            shutil.rmtree(self._staging, ignore_errors=True)
         shutil.rmtree(self._runtime, ignore_errors=True)
         if errors:
             raise errors[0]
@@ -246,6 +235,8 @@ class Judge:
 
     def compile(self, source: str, language: str) -> Program:
         """Compile (or look up) SOURCE; cached by toolchain version, flags and source."""
+        if self._executor is None:
+            raise RuntimeError("the judge is closed")
         return self.compiler.compile(source, language)
 
     def _run(self, program: Program, stdin: str | bytes, time_limit: float, memory_limit: int) -> RunOutcome:

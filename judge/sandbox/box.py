@@ -120,20 +120,28 @@ class Box:
     def run(self, request: dict, memory_limit: int | None, pids_limit: int | None) -> RawRun:
         """Run REQUEST (see supervisor.run) with the box's cgroup limited to MEMORY_LIMIT bytes
         above its idle baseline and PIDS_LIMIT processes for the run."""
-        try:
-            if self.channel is None:
-                self.start()
-            baseline = 0
-            if self.cgroup is not None:
-                baseline = self.cgroup.reset()
-                self.cgroup.set_limits(None if memory_limit is None else memory_limit + baseline,
-                                       None if pids_limit is None else pids_limit + self.idle_pids)
-            self.channel.send(request)
-            answer = self.channel.recv(float(request["wall"]) + ANSWER_GRACE)
-        except SandboxDied as e:
-            detail = self._death_detail()
-            self.restart()
-            return RawRun(error=f"sandbox failure: {e}{detail}")
+        for attempt in (1, 2):
+            started = False
+            try:
+                if self.channel is None or not self.alive():
+                    self.close()
+                    self.start()
+                baseline = 0
+                if self.cgroup is not None:
+                    baseline = self.cgroup.reset()
+                    self.cgroup.set_limits(None if memory_limit is None else memory_limit + baseline,
+                                           None if pids_limit is None else pids_limit + self.idle_pids)
+                self.channel.send(request)
+                started = True
+                answer = self.channel.recv(float(request["wall"]) + ANSWER_GRACE)
+                break
+            except (SandboxDied, OSError) as e:
+                detail = self._death_detail()
+                self.close()
+                # A box found dead before the run began is restarted and the run tried again; one
+                # that dies during a run is the judge's fault for that run (IE), never the program's.
+                if started or attempt == 2:
+                    return RawRun(error=f"sandbox failure: {e}{detail}")
         if answer.get("error") and "exit_code" not in answer:
             return RawRun(error=answer["error"])
         memory = oom = cpu = 0
@@ -152,14 +160,11 @@ class Box:
         """Processes of the box itself that the pids cgroup counts besides the run."""
         return 2
 
+    def alive(self) -> bool:
+        return True
+
     def _death_detail(self) -> str:
         return ""
-
-    def restart(self) -> None:
-        try:
-            self.close()
-        finally:
-            self.channel = None
 
 
 class LocalBox(Box):
@@ -222,6 +227,9 @@ class LocalBox(Box):
             self.close()
             raise SandboxDied(f"{e}{detail}") from None
         self._extra_pids = self._box_pids()
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
 
     def _box_pids(self) -> list[int]:
         """Host pids of the box's processes below bwrap, to reap them if they are orphaned to us."""

@@ -1,0 +1,232 @@
+"""The Judge API: modes, execute() and its cache, compilation cache, fast and plain paths, notes,
+layers, bad input, recovery from a dead sandbox, clean shutdown."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import signal
+import threading
+
+import pytest
+
+from contests.errors import DataError
+from contests.model import TestCase
+from judge.languages import detect_language, get_language
+from judge.runner import Judge, JudgeConfig
+from judge.verdicts import Verdict
+
+MIB = 1 << 20
+ECHO_SUM = "a, b = map(int, input().split())\nprint(a + b)\n"
+
+
+def test_stops_at_the_first_failure_unless_all_tests(judge, problem_of):
+    problem = problem_of([("1 1", "2"), ("2 2", "5"), ("3 3", "6"), ("4 4", "9"), ("5 5", "10")])
+    first = judge.judge(ECHO_SUM, "python", problem)
+    assert first.verdict is Verdict.WA and first.failed_test == 1 and len(first.tests) == 2
+    every = judge.judge(ECHO_SUM, "python", problem, all_tests=True)
+    assert [t.verdict for t in every.tests] == [Verdict.OK, Verdict.WA, Verdict.OK, Verdict.WA, Verdict.OK]
+    assert every.verdict is Verdict.WA and every.failed_test == 1
+    assert [t.index for t in every.tests] == list(range(5))
+
+
+def test_tests_argument_filters_on_the_examples(judge, problem_of):
+    problem = dataclasses.replace(problem_of([("1 1", "3")]), examples=[TestCase("2 2", "4")])
+    assert judge.judge(ECHO_SUM, "python", problem, tests=problem.examples).verdict is Verdict.OK
+    assert judge.judge(ECHO_SUM, "python", problem).verdict is Verdict.WA
+
+
+def test_defaulted_limits_are_noted(judge, problem_of):
+    problem = problem_of([("1 1", "2")], time_limit=2.0, memory_limit=256 * MIB, limits_defaulted=True)
+    assert judge.judge(ECHO_SUM, "python", problem).notes == ("limits defaulted to 2 s / 256 MB (the problem gives none)",)
+    assert judge.judge(ECHO_SUM, "python", problem_of([("1 1", "2")])).notes == ()
+
+
+def test_problems_that_cannot_be_judged(judge, problem_of):
+    assert judge.judge(ECHO_SUM, "python", problem_of([("1 1", "2")], interactive=True)).verdict is Verdict.IE
+    assert judge.judge(ECHO_SUM, "python", problem_of([])).verdict is Verdict.IE
+    with pytest.raises(DataError, match="unknown language 'rust'"):
+        judge.judge("fn main() {}", "rust", problem_of([("", "")]))
+
+
+def test_execute_runs_without_checking_and_caches(judge):
+    # The program prints fresh randomness: a cached outcome is recognisable by its repeated output.
+    source = "import os\nprint(input(), os.urandom(8).hex())\n"
+    first = judge.execute(source, "python", ["a", "b", "a"], time_limit=1, memory_limit=64 * MIB)
+    assert [o.verdict for o in first] == [Verdict.OK] * 3
+    assert [o.stdout.split()[0] for o in first] == ["a", "b", "a"]
+    again = judge.execute(source, "python", ["b", "a"], time_limit=1, memory_limit=64 * MIB)
+    assert again[0].stdout == first[1].stdout and again[1].stdout == first[0].stdout
+    other_limits = judge.execute(source, "python", ["a"], time_limit=2, memory_limit=64 * MIB)
+    assert other_limits[0].stdout != first[0].stdout
+
+
+def test_execute_reports_faults_and_compile_errors(judge):
+    out = judge.execute("import sys\nx = int(input())\nprint(10 // x)\n", "python", ["5", "0", "oops"],
+                        time_limit=1, memory_limit=64 * MIB)
+    assert [o.verdict for o in out] == [Verdict.OK, Verdict.RE, Verdict.RE]
+    assert out[0].stdout == "2\n" and "ZeroDivisionError" in out[1].stderr and out[1].exit_code == 1
+    ce = judge.execute("int main( {", "cpp", ["1", "2"], time_limit=1, memory_limit=64 * MIB)
+    assert [o.verdict for o in ce] == [Verdict.CE, Verdict.CE] and "error" in ce[0].message
+
+
+def test_compilation_is_cached_by_source_and_toolchain(judge):
+    source = "#include <cstdio>\nint main() { puts(\"cached\"); }\n"
+    first = judge.compile(source, "cpp")
+    assert first.ok and (first.directory / "main").is_file()
+    stamp = (first.directory / "main").stat().st_mtime_ns
+    again = judge.compile(source, "cpp")
+    assert again.key == first.key and (again.directory / "main").stat().st_mtime_ns == stamp
+    assert judge.compile(source + "\n", "cpp").key != first.key
+    bad = judge.compile("int main( {", "cpp")
+    assert not bad.ok and bad.key == judge.compile("int main( {", "cpp").key
+
+
+def test_cache_dir_is_shared_between_judges(tmp_path, problem_of):
+    # tmp_path is private (0700 above it): the store need not be reachable by the sandbox uid.
+    cache = tmp_path / "cache"
+    source = "#include <cstdio>\nint main() { puts(\"42\"); }\n"
+    with Judge(JudgeConfig(workers=1, cache_dir=cache)) as j:
+        key = j.compile(source, "cpp").key
+    assert (cache / "artifacts" / key / "main").is_file()
+    stamp = (cache / "artifacts" / key / "main").stat().st_mtime_ns
+    with Judge(JudgeConfig(workers=1, cache_dir=cache)) as j:
+        assert j.judge(source, "cpp", problem_of([("", "42")])).verdict is Verdict.OK
+        assert (j.artifacts / key / "main").is_file()  # copied from the store, not rebuilt
+    assert (cache / "artifacts" / key / "main").stat().st_mtime_ns == stamp
+
+
+def test_a_cache_dir_that_cannot_be_made_is_refused(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(DataError, match="cannot use as a cache directory"):
+        Judge(JudgeConfig(workers=1, cache_dir=tmp_path / "file" / "cache"))
+
+
+PROGRAMS = {  # what a Python program can observe of its start and shutdown
+    "input-styles": ("import sys\nn = int(sys.stdin.readline())\nrest = sys.stdin.read().split()\n"
+                     "print(n, len(rest), open(0).read() == '')\n", "3\n1 2 3\n"),
+    "os-read": ("import os\ndata = os.read(0, os.fstat(0).st_size).split()\nprint(sum(map(int, data)))\n", "1 2 3"),
+    "exit-message": ("import sys\nprint('partial')\nsys.exit('bye')\n", ""),
+    "atexit": ("import atexit, io, sys\nbuf = io.StringIO()\nsys.stdout = buf\nprint('late')\n"
+               "atexit.register(lambda: sys.__stdout__.write(buf.getvalue()))\n", ""),
+    "finalizer": ("import os\nclass Out:\n    def __init__(self):\n        self.parts = []\n"
+                  "    def __del__(self):\n        os.write(1, ''.join(self.parts).encode())\n"
+                  "out = Out()\nout.parts.append('flushed by __del__\\n')\n", ""),
+    "closed-stdout": ("import sys\nwith sys.stdout as f:\n    print('closing', file=f)\n", ""),
+    "threads": ("import threading\nr = []\nt = threading.Thread(target=lambda: r.append(7))\nt.start()\n"
+                "t.join()\nprint(r)\n", ""),
+    "name-and-argv": ("import sys\nprint(__name__, sys.argv[0].endswith('.py'), sys.path[0] != '')\n", ""),
+    "hash-order": ("print(list({'apple', 'pear', 'fig', 'kiwi', 'plum'}))\n", ""),
+    "traceback": ("def f():\n    return 1 / 0\nf()\n", ""),
+}
+
+
+def test_fast_path_behaves_as_a_fresh_interpreter(judge):
+    with Judge(JudgeConfig(workers=1, fast_path=False)) as plain:
+        for name, (source, stdin) in PROGRAMS.items():
+            fast, = judge.execute(source, "python", [stdin], time_limit=2, memory_limit=64 * MIB)
+            slow, = plain.execute(source, "python", [stdin], time_limit=2, memory_limit=64 * MIB)
+            assert (fast.stdout, fast.verdict, fast.exit_code) == (slow.stdout, slow.verdict, slow.exit_code), name
+            assert fast.stderr.splitlines()[-1:] == slow.stderr.splitlines()[-1:], name
+    assert fast.verdict is Verdict.RE and "ZeroDivisionError" in fast.stderr
+
+
+def test_a_box_killed_between_runs_is_restarted_unnoticed(problem_of):
+    with Judge(JudgeConfig(workers=1)) as j:
+        problem = problem_of([("1 1", "2")])
+        assert j.judge(ECHO_SUM, "python", problem).verdict is Verdict.OK
+        box = j._runs.started[0]
+        os.kill(box.proc.pid, signal.SIGKILL)  # bwrap dies; --die-with-parent takes the box with it
+        box.proc.wait()
+        assert j.judge(ECHO_SUM, "python", problem).verdict is Verdict.OK
+
+
+def test_a_box_dying_during_a_run_is_a_judge_error_not_the_programs(problem_of):
+    with Judge(JudgeConfig(workers=1)) as j:
+        problem = problem_of([("", "")], time_limit=5.0)
+        j.judge("print()", "python", problem)
+        box = j._runs.started[0]
+        threading.Timer(0.5, os.kill, (box.proc.pid, signal.SIGKILL)).start()
+        result = j.judge("import time\ntime.sleep(3)\n", "python", problem)
+        assert result.verdict is Verdict.IE and "sandbox failure" in result.message
+        assert j.judge("print(1)", "python", problem_of([("", "1")])).verdict is Verdict.OK
+
+
+def test_sandbox_none_still_limits_and_says_what_is_missing(problem_of, caplog):
+    with caplog.at_level(logging.WARNING, logger="csim.judge"), Judge(JudgeConfig(sandbox="none", workers=1)) as j:
+        layers = {layer.name: layer for layer in j.layers}
+        assert not layers["bubblewrap"].active and not layers["seccomp"].active
+        assert layers["rlimits"].active
+        problem = problem_of([("1 1", "2")], time_limit=0.5)
+        assert j.judge(ECHO_SUM, "python", problem).verdict is Verdict.OK
+        assert j.judge("while True: pass", "python", problem).verdict is Verdict.TLE
+        if layers["cgroup-memory"].active:
+            assert j.judge("x = bytearray(1 << 30)", "python", problem).verdict is Verdict.MLE
+    assert not caplog.records  # 'none' is asked for: nothing to warn about
+
+
+def test_local_layers_are_all_active_here(judge):
+    layers = {layer.name: layer for layer in judge.layers}
+    assert set(layers) == {"unprivileged-uid", "bubblewrap", "seccomp", "cgroup-memory", "cgroup-pids",
+                           "cgroup-cpuacct", "rlimits", "subreaper"}
+    assert all(layer.active for layer in layers.values()), [lay for lay in layers.values() if not lay.active]
+
+
+def test_close_removes_cgroups_and_private_directories(problem_of):
+    j = Judge(JudgeConfig(workers=2))
+    assert j.judge(ECHO_SUM, "python", problem_of([("1 1", "2"), ("2 2", "4")])).verdict is Verdict.OK
+    groups = [d for box in j._runs.started for d in box.cgroup.dirs.values()]
+    assert groups and all(d.is_dir() for d in groups)
+    runtime = j._runtime
+    j.close()
+    assert not any(d.exists() for d in groups) and not runtime.exists()
+    with pytest.raises(RuntimeError, match="closed"):
+        j.judge(ECHO_SUM, "python", problem_of([("1 1", "2")]))
+
+
+def test_unknown_sandbox_is_refused():
+    with pytest.raises(DataError, match="unknown sandbox"):
+        Judge(JudgeConfig(sandbox="chroot"))
+
+
+def test_languages():
+    assert [detect_language(n) for n in ("a.py", "B.CPP", "x.cc", "Main.java")] == ["python", "cpp", "cpp", "java"]
+    with pytest.raises(DataError, match="extension '.rb'"):
+        detect_language("x.rb")
+    java = get_language("java")
+    assert java.source_name("import x;\npublic final class Solver {\n}") == "Solver.java"
+    assert java.source_name("class Main {}") == "Main.java"
+
+
+def test_java_public_class_with_any_name(judge, problem_of):
+    source = ("import java.util.*;\npublic class Solver { public static void main(String[] a) {\n"
+              "Scanner s = new Scanner(System.in); System.out.println(s.nextInt() * 2); } }\n")
+    assert judge.judge(source, "java", problem_of([("21", "42")], time_limit=5.0)).verdict is Verdict.OK
+
+
+def test_judge_is_usable_from_several_threads(judge, problem_of):
+    problem = problem_of([(f"{i} {i}", str(2 * i)) for i in range(6)])
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(judge.judge(ECHO_SUM, "python", problem)))
+               for _ in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert [r.verdict for r in results] == [Verdict.OK] * 4
+
+
+def test_memory_and_time_are_measured(judge):
+    big = judge.execute("x = bytearray(100 << 20)\n", "python", [""], time_limit=2, memory_limit=256 * MIB)[0]
+    small = judge.execute("pass\n", "python", [""], time_limit=2, memory_limit=256 * MIB)[0]
+    assert 100 * MIB <= big.memory < 140 * MIB and small.memory < 20 * MIB
+    busy = judge.execute("s = 0\nfor i in range(3 * 10 ** 6):\n    s += i\n", "python", [""], time_limit=2,
+                         memory_limit=256 * MIB)[0]
+    assert busy.cpu_time > 0.05 and busy.wall_time >= busy.cpu_time * 0.5
+
+
+def test_time_is_cpu_time_so_parallel_tests_stay_comparable(judge, problem_of):
+    # The same CPU-bound test four times over two workers: each run's CPU time is its own.
+    spin = "s = 0\nfor i in range(2 * 10 ** 6):\n    s += i\nprint(s > 0)\n"
+    result = judge.judge(spin, "python", problem_of([("", "True")] * 4, time_limit=5.0), all_tests=True)
+    cpu = [t.cpu_time for t in result.tests]
+    assert result.verdict is Verdict.OK and max(cpu) < 3 * min(cpu), cpu
