@@ -20,7 +20,8 @@ from judge.verdicts import JudgeResult, Verdict
 # Statements that accept several outputs ("If there are multiple answers, print any of them").
 SEVERAL_ANSWERS = re.compile(
     r"(print|output) any\b|any of them|(multiple|several|many) (possible |correct |valid |optimal )?(answers|solutions)"
-    r"|more than one (correct |valid )?(answer|solution)|any (such|valid|possible|correct|suitable|optimal) ", re.I)
+    r"|more than one (correct |valid )?(answer|solution)|any (such|valid|possible|correct|suitable|optimal) "
+    r"|in (any|arbitrary) order", re.I)
 FLOAT_TOLERANCE = 1e-5  # AlphaCode's
 
 # Categories of one reference solution's result.
