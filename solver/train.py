@@ -264,12 +264,15 @@ def run_training(
 
         report = _Reporter(metrics_log, train_config.log_every, progress, end, step)
         pending = None
+        buckets: set[tuple[int, int]] = set()
         with report.bar:
             while step < end:
                 raw = next(batches, None)
                 if raw is None:
                     break  # the data ran out
-                state, metrics = trainer.step(state, trainer.put(raw))
+                batch = trainer.put(raw)
+                buckets.add((batch["enc_tokens"].shape[1], batch["dec_inputs"].shape[1]))
+                state, metrics = trainer.step(state, batch)
                 consumed += 1
                 step += 1
                 # Read the previous step's metrics only now, so that the host prepares the next
@@ -284,8 +287,11 @@ def run_training(
         if step > first_step and store.latest_step() != step:
             save()
     logged = metrics_log.read()
+    # Each (encoder, decoder) bucket should cost one compilation of the step, and no more.
+    compilations = getattr(trainer.step, "_cache_size", lambda: None)()
     return {"run_dir": str(run_dir), "step": step, "steps": train_config.steps,
-            "seconds": round(time.perf_counter() - started, 3), "last": logged[-1] if logged else None}
+            "seconds": round(time.perf_counter() - started, 3), "buckets": sorted(buckets),
+            "step_compilations": compilations, "last": logged[-1] if logged else None}
 
 
 def synthetic_batches(
