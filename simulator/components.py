@@ -75,7 +75,8 @@ def make_judge(sandbox: str, workers: int | None):
 # ------------------------------------------------------------------ solver
 
 def make_solver(spec: str, judge) -> Solver:
-    """`reference`, `samples:FILE` or `jax:RUN_DIR` -> a Solver (solver.solvers)."""
+    """`reference`, `samples:FILE`, `jax:RUN_DIR` -> a Solver (solver.solvers); `jax-demo:RUN_DIR` is
+    the JAX solver with `csim demo`'s sampling (simulator.demo.demo_solver)."""
     from solver import solvers
 
     kind, _, arg = spec.partition(":")
@@ -86,10 +87,14 @@ def make_solver(spec: str, judge) -> Solver:
         if not path.is_file():
             raise DataError(path, None, "no such samples file")
         return solvers.SamplesFileSolver(path, judge)
-    if kind == "jax" and arg:
+    if kind in ("jax", "jax-demo") and arg:
         run_dir = Path(arg)
         if not (run_dir / "config.json").is_file():
             raise DataError(run_dir, None, "not a solver run directory (no config.json)")
+        if kind == "jax-demo":
+            from simulator.demo import demo_solver
+
+            return demo_solver(run_dir, judge)
         return solvers.JaxSolver(run_dir, judge)
     raise DataError("--solver", None, f"unknown solver {spec!r}: expected reference, samples:FILE or jax:RUN_DIR")
 

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from contests.errors import DataError
 from contests.metrics import bootstrap_ci
+from contests.rating import PERF_HI
 from simulator.store import Store
 from simulator.store.models import Run
 
@@ -114,6 +115,10 @@ def build_report(store: Store, run_id: int) -> dict:
     solved = sum(p["solved"] for p in problems)
     made_up = [c["contest"] for c in contests if c["made_up"]]
     notes = [MADE_UP_NOTE.format(contests=", ".join(made_up))] if made_up else []
+    capped = [c["contest"] for c in contests if c["performance"] is not None and c["performance"] >= PERF_HI]
+    if capped:
+        notes.append(f"First place in {', '.join(capped)}: no finite rating expects rank 1, so the performance "
+                     f"shown is the search's upper bound ({PERF_HI}).")
     if any(p["limits_defaulted"] for p in problems):
         notes.append("Some problems had no time/memory limits in their source; Codeforces' usual 2 s / 256 MB were used.")
     if run.status != "done":
@@ -168,25 +173,29 @@ def render_report(report: dict, console: Console) -> None:
                   f"[dim](code {solver['code_revision']}, digest {solver['digest']})[/dim], seed {run['seed']}, "
                   f"schedule {run['settings'].get('schedule')}")
     table = Table(title="Contests")
-    for column in ("contest", "rules", "solved", "points", "penalty", "rank", "percentile", "performance", "Δ rating"):
+    for column in ("contest", "rules", "solved", "points", "penalty", "rank", "pct", "perf", "Δ rating"):
         table.add_column(column, justify="left" if column in ("contest", "rules") else "right")
     for c in report["contests"]:
-        name = c["contest"] + (" [red](made up)[/red]" if c["made_up"] else "")
+        name = c["contest"] + (" [red]MADE UP[/red]" if c["made_up"] else "")
         table.add_row(name, c["rules"], f"{c['solved']}/{c['problems']}", _fmt(c["points"]), str(c["penalty"]),
                       f"{c['rank']}/{c['participants']}", f"{c['percentile']:.1f}%", _fmt(c["performance"], 0),
                       _fmt(c["rating_change"]))
     console.print(table)
     table = Table(title="Problems")
-    for column in ("problem", "rating", "solved", "minute", "points", "attempts", "verdicts", "pass@1", "10@k"):
+    several = len(report["contests"]) > 1
+    metrics = any(p["pass_at_1"] is not None for p in report["problems"])  # only where the solver judged every sample
+    columns = ["problem", "rating", "solved", "minute", "points", "tries", "verdicts"] + (["pass@1", "10@k"] if metrics else [])
+    for column in columns:
         table.add_column(column, justify="left" if column in ("problem", "verdicts") else "right")
     for p in report["problems"]:
-        table.add_row(f"{p['contest']} {p['index']} {p['name']}", _fmt(p["rating"]), "yes" if p["solved"] else "no",
-                      _fmt(p["minute"]), _fmt(p["points"]), str(p["attempts"]), " ".join(p["verdicts"]),
-                      _fmt(p["pass_at_1"], 3), _fmt(p["ten_at_k"], 3))
+        label = f"{p['contest']} {p['index']}" if several else f"{p['index']} {p['name']}"
+        cells = [label, _fmt(p["rating"]), "yes" if p["solved"] else "no", _fmt(p["minute"]), _fmt(p["points"]),
+                 str(p["attempts"]), " ".join(p["verdicts"])]
+        table.add_row(*cells, *([_fmt(p["pass_at_1"], 3), _fmt(p["ten_at_k"], 3)] if metrics else []))
     console.print(table)
     lines = [f"solved {summary['solved']}/{summary['problems']} problems"]
     if summary["mean_percentile"] is not None:
-        lines.append(f"mean percentile {summary['mean_percentile']:.1f}% (share of participants strictly better)")
+        lines.append(f"mean percentile (pct) {summary['mean_percentile']:.1f}% (share of participants strictly better)")
     for kind, r in report["ratings"].items():
         lines.append(f"{kind} rating {r['value']:.0f}")
     if seeds := report["seeds"]:

@@ -29,6 +29,13 @@ def open_store(db: str | None):
         raise DataError(str(target), None, f"cannot open the database ({first_line})") from None
 
 
+def _quiet_libraries() -> None:
+    """Orbax logs routine notes (read-only checkpoint options) through absl as warnings; not for users."""
+    import logging
+
+    logging.getLogger("absl").setLevel(logging.ERROR)
+
+
 def _console(as_json: bool):
     from rich.console import Console
 
@@ -105,6 +112,7 @@ def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submiss
 
     console = _console(as_json)
     home = csim_home()
+    _quiet_libraries()
     with open_store(db) as store:
         if resume_id is not None:
             run = store.run(resume_id)
@@ -256,10 +264,11 @@ def demo(solver_kind, model_preset, seed, samples, sandbox, db, as_json):
     """Replay the shipped demo contest end to end (its standings are MADE UP)."""
     from contests.demo import demo_contest
     from simulator.components import make_judge, make_solver
-    from simulator.demo import DEMO_INTRO, MEMORISE_NOTE, demo_settings, prepare_demo_model
+    from simulator.demo import DEMO_INTRO, HEADERS_NOTE, MEMORISE_NOTE, demo_settings, prepare_demo_model
 
     console = _console(as_json)
     home = csim_home()
+    _quiet_libraries()
     console.print(DEMO_INTRO)
     contest = demo_contest()
     settings = demo_settings(solver_kind, samples)
@@ -268,8 +277,9 @@ def demo(solver_kind, model_preset, seed, samples, sandbox, db, as_json):
         with judge:
             if solver_kind == "jax":
                 console.print(MEMORISE_NOTE)
+                console.print(HEADERS_NOTE)
                 run_dir = prepare_demo_model(contest, model_preset, home / "work", console, quiet=as_json)
-                spec = f"jax:{run_dir}"
+                spec = f"jax-demo:{run_dir}"
             else:
                 spec = "reference"
             solver = make_solver(spec, judge)

@@ -20,6 +20,13 @@ from simulator.cli.judge import _judge_errors, sandbox_option
               help="Choose among the programs of this samples file (JSON lines from any model).")
 @click.option("--run", "run_dir", type=click.Path(path_type=Path), help="Sample from the csim model in this run directory.")
 @click.option("--reference", is_flag=True, help="Submit the problem's known correct solutions.")
+@click.option("--languages", default="python,cpp", show_default=True,
+              help="With --run: the languages samples are drawn in (AlphaCode: half Python, half C++).")
+@click.option("--temperature", type=click.FloatRange(min=0, min_open=True), default=0.25, show_default=True,
+              help="With --run: the sampling temperature.")
+@click.option("--headers", type=click.Choice(["random", "problem"]), default="random", show_default=True,
+              help="With --run: AlphaCode's random ratings and tags, or the problem's own (an oracle, to "
+                   "check a model that memorised its problems; not a fair contest entry).")
 @click.option("-n", "--samples-per-problem", "n", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Programs to draw (--run) or read (--samples).")
 @click.option("--max-submissions", type=click.IntRange(min=1), default=10, show_default=True)
@@ -32,7 +39,7 @@ from simulator.cli.judge import _judge_errors, sandbox_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @one_line_errors
 @_judge_errors
-def solve(problem_path, problem_name, samples_path, run_dir, reference, n, max_submissions, clustering_inputs, seed,
+def solve(problem_path, problem_name, samples_path, run_dir, reference, languages, temperature, headers, n, max_submissions, clustering_inputs, seed,
           sandbox, workers, show_source, as_json):
     """Choose up to 10 submissions for one problem: sample (or read samples), filter them on the
     examples, cluster them by behaviour on generated inputs, one per cluster, largest first."""
@@ -49,11 +56,15 @@ def solve(problem_path, problem_name, samples_path, run_dir, reference, n, max_s
     for path in (samples_path,) if samples_path else ():
         if not path.is_file():
             raise DataError(path, None, "no such samples file")
+    langs = tuple(x.strip() for x in languages.split(",") if x.strip())
+    if not langs or set(langs) - {"python", "cpp", "java"}:
+        raise DataError("--languages", None, f"expected a comma-separated list of python, cpp, java; got {languages!r}")
     problem = load_problem(problem_path, problem_name)
     budget = Budget(samples=n, max_submissions=max_submissions, clustering_inputs=clustering_inputs)
     console = Console(stderr=True, quiet=as_json)
     with Judge(JudgeConfig(sandbox=sandbox, workers=workers)) as judge, _progress(console) as progress:
-        solver = _make_solver(samples_path, run_dir, judge, progress)
+        solver = _make_solver(samples_path, run_dir, judge, progress,
+                              dict(languages=langs, temperature=temperature, headers=headers))
         result = solver.solve(problem, budget, seed)
         description = solver.describe()
     if as_json:
@@ -63,13 +74,13 @@ def solve(problem_path, problem_name, samples_path, run_dir, reference, n, max_s
     _print(problem, solver, result, show_source)
 
 
-def _make_solver(samples_path, run_dir, judge, progress):
+def _make_solver(samples_path, run_dir, judge, progress, sampling: dict):
     from solver.solvers import JaxSolver, ReferenceSolver, SamplesFileSolver
 
     if samples_path is not None:
         return SamplesFileSolver(samples_path, judge, progress=progress)
     if run_dir is not None:
-        return JaxSolver(run_dir, judge, progress=progress)
+        return JaxSolver(run_dir, judge, progress=progress, **sampling)
     return ReferenceSolver(judge)
 
 
