@@ -37,7 +37,8 @@ class JaxSolver:
 
     def __init__(self, run_dir: str | Path, judge, *, temperature: float = 0.25, top_k: int | None = None,
                  top_p: float | None = None, languages: Sequence[str] = ("python", "cpp"),
-                 batch_size: int | None = None, step: int | None = None, progress: Progress = Progress()):
+                 batch_size: int | None = None, step: int | None = None, headers: str = "random",
+                 progress: Progress = Progress()):
         import jax
         import numpy as np
 
@@ -48,8 +49,12 @@ class JaxSolver:
             raise DataError(self.run_dir, None, "not a run directory (no config.json)")
         self.judge = judge
         self.sampler = Sampler.from_run(self.run_dir, step=step)
+        if headers not in ("random", "problem"):
+            raise DataError("headers", None, f"expected 'random' or 'problem', not {headers!r}")
+        # headers="problem" conditions on the problem's own rating and tags: an oracle for checking
+        # a model that memorised its problems, never a fair contest entry (see Sampler.header_for).
         self.options = {"temperature": temperature, "top_k": top_k, "top_p": top_p,
-                        "languages": list(languages), "batch_size": batch_size}
+                        "languages": list(languages), "batch_size": batch_size, "headers": headers}
         self.progress = progress
         # The weights themselves identify the checkpoint, whatever the files around them hold.
         leaves = jax.tree.leaves(jax.device_get(self.sampler.params))
@@ -67,7 +72,7 @@ class JaxSolver:
             for s in self.sampler.sample(problem, budget.samples, seed=seed,
                                          temperature=self.options["temperature"], top_k=self.options["top_k"],
                                          top_p=self.options["top_p"], languages=tuple(self.options["languages"]),
-                                         batch_size=self.options["batch_size"])
+                                         batch_size=self.options["batch_size"], headers=self.options["headers"])
         ]
         return select(self.judge, problem, candidates, budget, seed,
                       sampling_seconds=time.perf_counter() - start, progress=self.progress)
