@@ -230,3 +230,27 @@ def test_time_is_cpu_time_so_parallel_tests_stay_comparable(judge, problem_of):
     result = judge.judge(spin, "python", problem_of([("", "True")] * 4, time_limit=5.0), all_tests=True)
     cpu = [t.cpu_time for t in result.tests]
     assert result.verdict is Verdict.OK and max(cpu) < 3 * min(cpu), cpu
+
+
+def test_without_bubblewrap_the_other_layers_still_work(monkeypatch, problem_of, caplog):
+    # As on a machine where bubblewrap cannot start (e.g. user namespaces disabled): the probe
+    # fails, and the judge runs with the uid change, seccomp, cgroups and rlimits, and says so once.
+    import judge.sandbox.layers as layers_module
+
+    monkeypatch.setattr(layers_module, "_probe_bwrap", lambda bwrap, setpriv: "bubblewrap failed here: (simulated)")
+    with caplog.at_level(logging.WARNING, logger="csim.judge"), Judge(JudgeConfig(workers=1)) as j:
+        active = {layer.name for layer in j.layers if layer.active}
+        assert "bubblewrap" not in active and {"seccomp", "cgroup-memory", "unprivileged-uid"} <= active
+        problem = problem_of([("1 1", "2")], time_limit=0.5)
+        assert j.judge(ECHO_SUM, "python", problem).verdict is Verdict.OK
+        assert j.judge("while True: pass", "python", problem).verdict is Verdict.TLE
+        assert j.judge("x = bytearray(1 << 30)", "python", problem).verdict is Verdict.MLE
+        probe = ("import os, socket\nprint(os.getuid(), end=' ')\ntry:\n    socket.socket()\n    print('OPEN')\n"
+                 "except PermissionError:\n    print('blocked')\n")
+        assert j.judge(probe, "python", problem_of([("", "65534 blocked")])).verdict is Verdict.OK
+        detached = ("import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(10 ** 6)\nprint(1)\n")
+        assert j.judge(detached, "python", problem_of([("", "1")])).verdict is Verdict.OK
+        box = j._runs.started[0]
+        assert box.cgroup.dirs["pids"].joinpath("pids.current").read_text().strip() == "1"  # only the supervisor
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1 and "bubblewrap (bubblewrap failed here: (simulated))" in warnings[0]
