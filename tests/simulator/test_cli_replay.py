@@ -1,0 +1,79 @@
+"""`csim replay` and `csim demo --solver reference` on SQLite and PostgreSQL, results known by construction."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from contests.demo import demo_contest
+from simulator.cli import main as csim
+from simulator.store import Store
+
+# The reference solver submits each problem's correct Python solution first; it drew 1 "sample" of
+# the budget's 1000, so AlphaCode's schedule sends it at 0.9 * 1/1000 of 120 minutes + 2 minutes of
+# clustering = minute 2.1, counted as minute 2: x (1 - 0.48 * 2/120) = 0.992 x for every problem.
+POINTS = {"A": 496.0, "B": 744.0, "C": 992.0, "D": 1240.0, "E": 1488.0}
+
+
+def invoke(*args: str, home) -> tuple[int, str, str]:
+    out = CliRunner().invoke(csim, list(args), env={"CSIM_HOME": str(home)})
+    return out.exit_code, out.stdout, out.stderr
+
+
+def check_reference_report(report: dict) -> None:
+    assert report["run"]["status"] == "done" and report["run"]["solver"]["name"] == "reference"
+    assert {p["index"]: (p["solved"], p["minute"], p["points"], p["verdicts"]) for p in report["problems"]} == {
+        i: (True, 2, x, ["OK"]) for i, x in POINTS.items()}
+    (contest,) = report["contests"]
+    total = sum(POINTS.values())
+    better = sum(r.points > total for r in demo_contest().standings)
+    assert (contest["points"], contest["rank"], contest["percentile"]) == (total, better + 1, 100 * better / 300)
+    assert contest["made_up"] and any("MADE UP" in n for n in report["notes"])
+
+
+@pytest.mark.slow
+def test_replay_the_demo_with_the_reference_solver_and_resume_it(db_url, tmp_path):
+    code, out, err = invoke("replay", "--contest", "demo", "--solver", "reference", "--db", db_url, "--json",
+                            home=tmp_path)
+    assert code == 0, err
+    (report,) = json.loads(out)
+    check_reference_report(report)
+    run = report["run"]["id"]
+    with Store(db_url) as store:
+        judged = store.run(run).judge_seconds
+        assert judged > 0 and len(store.submissions(run)) == 10  # Python and C++ solution of each problem
+
+    # Resuming a finished run finds everything stored: nothing is judged again, nothing changes.
+    code, out, err = invoke("replay", "--resume", str(run), "--db", db_url, "--json", home=tmp_path)
+    assert code == 0, err
+    (again,) = json.loads(out)
+    assert again["problems"] == report["problems"] and again["contests"] == report["contests"]
+    with Store(db_url) as store:
+        assert store.run(run).judge_seconds == judged and len(store.submissions(run)) == 10
+
+
+@pytest.mark.slow
+def test_demo_with_the_reference_solver(db_url, tmp_path):
+    code, out, err = invoke("demo", "--solver", "reference", "--db", db_url, "--json", home=tmp_path)
+    assert code == 0, err
+    assert "MADE UP" in err  # said before anything runs
+    (report,) = json.loads(out)
+    check_reference_report(report)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["replay", "--db", "{db}"], "no contests chosen"),
+    (["replay", "--contest", "nosuch", "--db", "{db}"], "no such contest"),
+    (["replay", "--contest", "demo", "--solver", "magic", "--db", "{db}"], "unknown solver"),
+    (["replay", "--contest", "demo", "--schedule", "soon", "--db", "{db}"], "unknown schedule"),
+    (["replay", "--resume", "42", "--db", "{db}"], "no run 42"),
+    (["compare", "1", "2", "--db", "{db}"], "no run 1"),
+    (["runs", "list", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"], "cannot open the database"),
+])
+def test_bad_input_gets_one_line_and_status_2(args, message, tmp_path):
+    db = f"sqlite:///{tmp_path / 'csim.db'}"
+    code, out, err = invoke(*[a.format(db=db) for a in args], home=tmp_path)
+    assert code == 2
+    assert message in err and len(err.strip().splitlines()) == 1
