@@ -98,6 +98,40 @@ def invalid_inputs(runs_ok: Sequence[Sequence[bool]], threshold: float = 0.5) ->
             if sum(not row[i] for row in runs_ok) > threshold * len(runs_ok)]
 
 
+def validity(judge, problems: Sequence[Problem], n_inputs: int, seed: int) -> dict:
+    """How valid generated inputs are: the share of them each problem's first correct solution runs
+    cleanly (verdict OK: no crash, no time-out) through JUDGE. Problems whose solution does not
+    run cleanly on its own examples are skipped (and listed)."""
+    per_problem, with_grammar, fallback = {}, [0, 0], [0, 0]
+    skipped = []
+    for p in problems:
+        human = p.correct_solutions[0]
+        clean = judge.execute(human.source, human.language, [t.input for t in p.examples],
+                              time_limit=p.time_limit, memory_limit=p.memory_limit)
+        if not all(o.verdict.value == "OK" for o in clean):
+            skipped.append(p.id)  # the human solution itself fails on the examples (real data quirks)
+            continue
+        gen = generate_inputs(p, n_inputs, seed)
+        outcomes = judge.execute(human.source, human.language, list(gen.inputs), time_limit=p.time_limit,
+                                 memory_limit=p.memory_limit)
+        ok = sum(o.verdict.value == "OK" for o in outcomes)
+        per_problem[p.id] = (ok, len(outcomes))
+        bucket = with_grammar if gen.grammar is not None else fallback
+        bucket[0] += ok
+        bucket[1] += len(outcomes)
+    ok = sum(a for a, _ in per_problem.values())
+    total = sum(b for _, b in per_problem.values())
+    worst = sorted((a / b, pid) for pid, (a, b) in per_problem.items() if b and a < b)[:15]
+    return {"problems": len(per_problem), "skipped": skipped, "inputs": total, "accepted": ok,
+            "share": round(ok / total, 4) if total else None,
+            "share_with_grammar": round(with_grammar[0] / with_grammar[1], 4) if with_grammar[1] else None,
+            "inputs_with_grammar": with_grammar[1],
+            "share_token_mutation": round(fallback[0] / fallback[1], 4) if fallback[1] else None,
+            "inputs_token_mutation": fallback[1],
+            "problems_all_accepted": sum(a == b for a, b in per_problem.values()),
+            "worst": [[pid, round(s, 2)] for s, pid in worst]}
+
+
 def _key(text: str) -> tuple:
     return split_lines(text)
 

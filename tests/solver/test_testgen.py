@@ -159,3 +159,16 @@ def test_invalid_inputs_are_those_most_programs_fail():
     assert invalid_inputs(runs) == [1, 2]
     assert invalid_inputs(runs, threshold=0.7) == [1]
     assert invalid_inputs([]) == []
+
+
+@pytest.mark.slow
+def test_human_solutions_run_cleanly_on_most_generated_inputs(codecontests_dev):
+    """Validity through the real judge, on every 8th real problem: the accepted human solution
+    runs cleanly on nearly all generated inputs (benchmarks/testgen_validity.py measures all 244)."""
+    from judge.runner import Judge, JudgeConfig
+    from solver.testgen import validity
+
+    with Judge(JudgeConfig(workers=2)) as judge:
+        result = validity(judge, codecontests_dev[::8], 5, seed=0)
+    assert result["problems"] >= 28 and result["inputs"] >= 5 * 27
+    assert result["share"] >= 0.9, result
