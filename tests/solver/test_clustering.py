@@ -7,6 +7,7 @@ import pytest
 
 from contests.model import Checker
 from solver.clustering import FAILED, cluster_programs, normalise_output, pick_submissions
+from selection_helpers import module_judge
 
 
 def table(spec: dict[str, str]) -> dict[str, list[str | None]]:
@@ -72,10 +73,7 @@ def test_no_programs_no_picks():
 
 @pytest.fixture(scope="module")
 def judge():
-    from judge.runner import Judge, JudgeConfig
-
-    with Judge(JudgeConfig(workers=2)) as j:
-        yield j
+    yield from module_judge()
 
 
 def test_hand_made_programs_cluster_by_what_they_compute(judge):

@@ -9,26 +9,14 @@ import pytest
 from contests.model import Problem, TestCase
 from solver.filtering import Candidate, dedupe, filter_on_examples, normalise_source
 from solver.mutants import mutate
+from selection_helpers import GAME23_CPP, module_judge
 
-GAME23_CPP = """#include <cstdio>
-int main() {
-    long long n, m; scanf("%lld %lld", &n, &m);
-    if (m % n) { puts("-1"); return 0; }
-    long long q = m / n; int c = 0;
-    while (q % 2 == 0) { q /= 2; c++; }
-    while (q % 3 == 0) { q /= 3; c++; }
-    printf("%d\\n", q == 1 ? c : -1);
-}
-"""
 GAME23_CPP_NO_THREES = GAME23_CPP.replace("while (q % 3 == 0) { q /= 3; c++; }", "")
 
 
 @pytest.fixture(scope="module")
 def judge():
-    from judge.runner import Judge, JudgeConfig
-
-    with Judge(JudgeConfig(workers=2)) as j:
-        yield j
+    yield from module_judge()
 
 
 def by_id(problems, pid):

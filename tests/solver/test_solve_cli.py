@@ -9,17 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from simulator.cli import main
-
-GAME23_CPP = """#include <cstdio>
-int main() {
-    long long n, m; scanf("%lld %lld", &n, &m);
-    if (m % n) { puts("-1"); return 0; }
-    long long q = m / n; int c = 0;
-    while (q % 2 == 0) { q /= 2; c++; }
-    while (q % 3 == 0) { q /= 3; c++; }
-    printf("%d\\n", q == 1 ? c : -1);
-}
-"""
+from selection_helpers import GAME23_CPP
 
 
 @pytest.fixture(scope="module")

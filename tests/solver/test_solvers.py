@@ -12,25 +12,12 @@ from contests.model import Problem, Solution, TestCase
 from solver.interface import Budget, Solver
 from solver.mutants import mutate
 from solver.solvers import ReferenceSolver, SamplesFileSolver, read_samples
-
-GAME23_CPP = """#include <cstdio>
-int main() {
-    long long n, m; scanf("%lld %lld", &n, &m);
-    if (m % n) { puts("-1"); return 0; }
-    long long q = m / n; int c = 0;
-    while (q % 2 == 0) { q /= 2; c++; }
-    while (q % 3 == 0) { q /= 3; c++; }
-    printf("%d\\n", q == 1 ? c : -1);
-}
-"""
+from selection_helpers import GAME23_CPP, module_judge
 
 
 @pytest.fixture(scope="module")
 def judge():
-    from judge.runner import Judge, JudgeConfig
-
-    with Judge(JudgeConfig(workers=2)) as j:
-        yield j
+    yield from module_judge()
 
 
 @pytest.fixture(scope="module")
