@@ -16,10 +16,15 @@ PG_ADMIN_DB = "test"
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request, tmp_path):
-    """A URL to an empty database that exists for this test only."""
+    """A URL to an empty database that exists for this test only, on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'csim.db'}"
-        return
+        return f"sqlite:///{tmp_path / 'csim.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def pg_url():
+    """A URL to an empty PostgreSQL database created for this test and dropped after it."""
     name = f"csim_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(f"{PG_SERVER}/{PG_ADMIN_DB}", isolation_level="AUTOCOMMIT")
     try:
