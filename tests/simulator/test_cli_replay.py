@@ -35,11 +35,15 @@ def check_reference_report(report: dict) -> None:
 
 @pytest.mark.slow
 def test_replay_the_demo_with_the_reference_solver_and_resume_it(db_url, tmp_path):
-    code, out, err = invoke("replay", "--contest", "demo", "--solver", "reference", "--db", db_url, "--json",
-                            home=tmp_path)
+    code, out, err = invoke("replay", "--contest", "demo", "--solver", "reference", "--seed", "0", "--seed", "1",
+                            "--db", db_url, "--json", home=tmp_path)
     assert code == 0, err
-    (report,) = json.loads(out)
-    check_reference_report(report)
+    report, other = json.loads(out)  # one run per seed, reported together
+    for r in (report, other):
+        check_reference_report(r)
+    seeds = report["seeds"]
+    assert seeds["runs"] == [report["run"]["id"], other["run"]["id"]] and seeds["seeds"] == [0, 1]
+    assert seeds["mean_percentile"]["n"] == 2 and seeds["mean_percentile"]["ci95"][0] <= seeds["mean_percentile"]["mean"]
     run = report["run"]["id"]
     with Store(db_url) as store:
         judged = store.run(run).judge_seconds
@@ -77,3 +81,43 @@ def test_bad_input_gets_one_line_and_status_2(args, message, tmp_path):
     code, out, err = invoke(*[a.format(db=db) for a in args], home=tmp_path)
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_replay_the_contests_after_a_date_from_a_library(tmp_path, codecontests_dev):
+    from contests.library import ContestLibrary
+    from sim_helpers import make_contests, small_problems
+
+    library = ContestLibrary(tmp_path / "library")
+    early, late = make_contests(small_problems(codecontests_dev, 6), per_contest=3)  # a week apart
+    library.add(early)
+    library.add(late)
+    db = f"sqlite:///{tmp_path / 'csim.db'}"
+    code, out, err = invoke("replay", "--after", "2021-01-05", "--library", str(tmp_path / "library"),
+                            "--db", db, "--json", home=tmp_path)
+    assert code == 0, err
+    (report,) = json.loads(out)
+    assert [c["contest"] for c in report["contests"]] == [late.id]  # the held-out split only
+    assert [p["index"] for p in report["problems"]] == ["A", "B", "C"]
+    assert report["contests"][0]["rules"] == "cf-icpc"
+    assert "sequential" in report["ratings"]
+
+
+@pytest.mark.slow
+def test_replay_programs_from_a_samples_file(tmp_path):
+    samples = tmp_path / "samples.jsonl"
+    with samples.open("w") as f:
+        for p in demo_contest().problems:
+            for s in p.solutions:
+                if s.language == "python":  # the incorrect one first, then the correct one
+                    f.write(json.dumps({"problem": p.id, "language": s.language, "source": s.source}) + "\n")
+    db = f"sqlite:///{tmp_path / 'csim.db'}"
+    code, out, err = invoke("replay", "--contest", "demo", "--solver", f"samples:{samples}", "--db", db, "--json",
+                            home=tmp_path)
+    assert code == 0, err
+    (report,) = json.loads(out)
+    assert report["run"]["solver"]["name"] == "samples"
+    assert report["summary"]["solved"] == 5  # every correct program is among each problem's submissions
+    # an incorrect program that fails the examples is filtered out before it can cost a submission
+    assert all(p["verdicts"][-1] == "OK" for p in report["problems"])
+    assert report["problems"][0]["verdicts"] == ["OK"]  # A's incorrect program fails its examples
