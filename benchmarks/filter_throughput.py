@@ -3,7 +3,7 @@
 Python samples are real: the human solutions of the first PROBLEMS problems of the CodeContests
 dev file and mutants of them (solver.mutants), each run on its problem's examples through
 solver.filtering.filter_on_examples (so Codeforces' stop-at-the-first-failure applies, as in
-filtering); trivial Python samples (a + b) show what each way costs per run beyond the program's
+filtering; samples that run into the time limit are left out: they measure the limit); trivial Python samples (a + b) show what each way costs per run beyond the program's
 own work. C++ samples are variants of one small real solution. Three ways, side by side in one
 run, each with the same parallelism (the judge's workers):
   fast   the judge with its fast path (Python: a forked, pre-started interpreter in the sandbox);
@@ -79,13 +79,17 @@ def cpp_samples(count: int) -> list[tuple[Problem, Candidate]]:
                                 "cpp", n)) for n in range(count)]
 
 
-def run_judge(judge, samples) -> tuple[int, float]:
-    """Executions and seconds for filtering every sample on its problem's examples."""
+def _by_problem(samples) -> dict[str, tuple[Problem, list[Candidate]]]:
     by_problem: dict[str, tuple[Problem, list[Candidate]]] = {}
     for p, c in samples:
         by_problem.setdefault(p.id, (p, []))[1].append(c)
+    return by_problem
+
+
+def run_judge(judge, samples) -> tuple[int, float]:
+    """Executions and seconds for filtering every sample on its problem's examples."""
     runs, start = 0, time.perf_counter()
-    for p, cands in by_problem.values():
+    for p, cands in _by_problem(samples).values():
         result = filter_on_examples(judge, p, cands)
         runs += sum(_runs(result.verdicts[c.id], result.messages[c.id], len(p.examples)) for c in result.distinct)
     return runs, time.perf_counter() - start
@@ -163,6 +167,7 @@ def main() -> None:
     trivial = trivial_python_samples(args.trivial)
     cpp = cpp_samples(args.cpp)
     best: dict[str, float] = {}
+    slow: set[str] = set()
     runs_of: dict[str, int] = {}
     compile_seconds: dict[str, float] = {}
     tmp = Path(tempfile.mkdtemp(prefix="csim-filter-bench-"))
@@ -180,6 +185,11 @@ def main() -> None:
             for name, judge in (("fast", fast), ("plain", plain)):
                 compile_seconds[f"python_{name}"] = compile_all(judge, py + trivial)
                 compile_seconds[f"cpp_{name}"] = compile_all(judge, cpp)
+            # Samples that run into the time limit measure the limit, not the throughput: left out.
+            for p, cands in _by_problem(py).values():
+                result = filter_on_examples(fast, p, cands)
+                slow |= {c for c, v in result.verdicts.items() if v == "TLE"}
+            py = [(p, c) for p, c in py if c.id not in slow]
             for round_ in range(args.rounds):
                 for lang, samples in (("python", py), ("trivial_python", trivial), ("cpp", cpp)):
                     for mode in ("fast", "plain", "loop"):
@@ -199,6 +209,7 @@ def main() -> None:
         "benchmark": "filter_throughput",
         "workers": workers,
         "python_samples": len(py),
+        "python_samples_left_out_for_tle": len(slow),
         "trivial_python_samples": len(trivial),
         "cpp_samples": len(cpp),
         "runs": runs_of,
