@@ -14,7 +14,6 @@ from solver.testgen_grammar import (
     Count,
     Item,
     Line,
-    LineNode,
     Node,
     Repeat,
     RepeatNode,
