@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from judge.languages import MIB, get_language, resolve_tools, toolchain_version
-from judge.sandbox.box import NOBODY
+from judge.sandbox.box import NOBODY, run_request
 from judge.sandbox.pool import BoxPool
 
 COMPILE_CPU = 30  # seconds
@@ -88,9 +88,8 @@ class Compiler:
             if self.drop_uid:
                 os.chown(staging, NOBODY, NOBODY)
             inside = box.inside(staging)
-            request = {"cwd": inside, "stdin": "/dev/null", "stdout": f"{inside}/.compile.out",
-                       "stderr": f"{inside}/.compile.err", "cpu": COMPILE_CPU, "wall": COMPILE_WALL,
-                       "fsize": COMPILE_OUTPUT, "env": {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}}
+            request = run_request(inside, "/dev/null", f"{inside}/.compile.out", f"{inside}/.compile.err",
+                                  COMPILE_CPU, COMPILE_WALL, COMPILE_OUTPUT, {})
             if self.fast_path and lang.python_fast_path():
                 request.update(python=name, compile_only=True)  # relative: messages name just the file
             else:

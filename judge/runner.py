@@ -20,7 +20,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from contests.errors import DataError
@@ -28,7 +28,7 @@ from contests.model import Problem, TestCase
 from judge.checkers import CheckResult, check_builtin, read_testlib
 from judge.compiler import Compiler, Program
 from judge.languages import MIB, Language, get_language, resolve_tools
-from judge.sandbox.box import NOBODY, Box, BoxSpec, LocalBox, RawRun, make_box_dir
+from judge.sandbox.box import NOBODY, Box, BoxSpec, LocalBox, RawRun, make_box_dir, run_request
 from judge.sandbox.layers import Layer, detect_local, missing
 from judge.sandbox.pool import BoxPool
 from judge.verdicts import JudgeResult, TestResult, Verdict, decide
@@ -187,7 +187,7 @@ class Judge:
             name = f"{self._token}-{role}{n}"
             owner = NOBODY if (writable and self._drop_uid) else None
             host_dir = make_box_dir(parent, name, owner)
-            for f in ("output", "stderr"):  # what a run may write in a box it cannot otherwise write
+            for f in ("output", "stderr") if not writable else ():  # all a run may write in its box
                 (host_dir / f).touch()
                 if self._drop_uid:
                     os.chown(host_dir / f, NOBODY, NOBODY)
@@ -250,11 +250,9 @@ class Judge:
                 os.truncate(host / name, 0)
             directory = box.inside(program.directory)
             inside = box.inside_dir
-            request = {"cwd": inside, "stdin": f"{inside}/input", "stdout": f"{inside}/output",
-                       "stderr": f"{inside}/stderr", "cpu": int(time_limit) + 1,
-                       "wall": time_limit * self.config.wall_factor, "fsize": self.config.output_limit,
-                       "nofile": NOFILE_LIMIT, "env": {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
-                                                       **lang.run_env}}
+            request = run_request(inside, f"{inside}/input", f"{inside}/output", f"{inside}/stderr", time_limit,
+                                  time_limit * self.config.wall_factor, self.config.output_limit, lang.run_env,
+                                  nofile=NOFILE_LIMIT)
             if box.cgroup is None or "pids" not in box.cgroup.dirs:
                 request["nproc"] = self.config.pids_limit
             if self.config.fast_path and lang.python_fast_path():
@@ -395,10 +393,9 @@ class Judge:
             directory = box.inside(checker.directory)
             argv = lang.run_argv(resolve_tools(checker.language), directory, checker.source_name, CHECKER_MEMORY)
             argv += [f"{inside}/input", f"{inside}/contestant", f"{inside}/answer"]
-            request = {"cwd": inside, "stdin": "/dev/null", "stdout": f"{inside}/output",
-                       "stderr": f"{inside}/stderr", "cpu": int(CHECKER_TIME) + 1, "wall": CHECKER_TIME * 3,
-                       "fsize": self.config.output_limit, "argv": argv,
-                       "env": {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", **lang.run_env}}
+            request = run_request(inside, "/dev/null", f"{inside}/output", f"{inside}/stderr", CHECKER_TIME,
+                                  CHECKER_TIME * self.config.wall_factor, self.config.output_limit, lang.run_env,
+                                  argv=argv)
             raw = box.run(request, CHECKER_MEMORY + lang.memory_overhead, self.config.pids_limit)
             message = (_read(host / "stderr", STDERR_KEEP) + _read(host / "output", STDERR_KEEP)).decode(errors="replace")
             for name in ("input", "answer", "contestant"):

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from judge.languages import SYSTEM_PATH
 from judge.sandbox.cgroups import WorkerCgroup
 from judge.sandbox.channel import Channel, SandboxDied
 
@@ -36,6 +35,17 @@ SYSTEM_ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/
 SCRATCH = ("/tmp", "/dev/shm")  # emptied by the supervisor after every run
 SUPERVISOR_START_TIMEOUT = 60.0  # seconds; a cold machine can be slow to start the first box
 ANSWER_GRACE = 30.0  # seconds beyond a run's wall limit before the judge gives up on the supervisor
+
+
+BASE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}  # what every program starts with
+
+
+def run_request(cwd: str, stdin: str, stdout: str, stderr: str, time_limit: float, wall: float, fsize: int,
+                env: dict[str, str], **extra) -> dict:
+    """A supervisor request (see supervisor.run): paths inside the box; RLIMIT_CPU is the time
+    limit plus a second; EXTRA is argv=[...] or python=path, and optional limits."""
+    return {"cwd": cwd, "stdin": stdin, "stdout": stdout, "stderr": stderr, "cpu": int(time_limit) + 1,
+            "wall": wall, "fsize": fsize, "env": {**BASE_ENV, **env}, **extra}
 
 
 def supervisor_source() -> str:
@@ -85,7 +95,6 @@ class Box:
         self.spec = spec
         self.cgroup: WorkerCgroup | None = None
         self.channel: Channel | None = None
-        self._oom_kills = 0
 
     # -- paths: where a host path appears inside the box
     @property
@@ -126,9 +135,10 @@ class Box:
                 if self.channel is None or not self.alive():
                     self.close()
                     self.start()
-                baseline = 0
+                baseline = oom_before = 0
                 if self.cgroup is not None:
-                    baseline = self.cgroup.reset()
+                    before = self.cgroup.reset()
+                    baseline, oom_before = before.peak, before.oom_kills
                     self.cgroup.set_limits(None if memory_limit is None else memory_limit + baseline,
                                            None if pids_limit is None else pids_limit + self.idle_pids)
                 self.channel.send(request)
@@ -144,15 +154,15 @@ class Box:
                     return RawRun(error=f"sandbox failure: {e}{detail}")
         if answer.get("error") and "exit_code" not in answer:
             return RawRun(error=answer["error"])
-        memory = oom = cpu = 0
+        memory = cpu = 0
+        oom = False
         if self.cgroup is not None:
             s = self.cgroup.sample()
-            memory, cpu = max(s.peak - baseline, 0), s.cpu_ns / 1e9
-            oom, self._oom_kills = s.oom_kills > self._oom_kills, s.oom_kills
+            memory, cpu, oom = max(s.peak - baseline, 0), s.cpu_ns / 1e9, s.oom_kills > oom_before
         return RawRun(exit_code=answer["exit_code"], signal=answer["signal"], cpu_time=answer["cpu_time"],
                       wall_time=answer["wall_time"], timed_out=answer["timed_out"],
                       output_limit=answer.get("output_limit", False), memory=memory,
-                      oom_killed=bool(oom), cgroup_cpu=cpu,
+                      oom_killed=oom, cgroup_cpu=cpu,
                       error=f"could not start the program: {answer['error']}" if answer.get("error") else None)
 
     @property
@@ -196,7 +206,7 @@ class LocalBox(Box):
 
     def start(self) -> None:
         iso, spec = self.isolation, self.spec
-        env = {"PATH": SYSTEM_PATH, "LANG": "C.UTF-8", "HOME": "/tmp", **spec.env}
+        env = {**BASE_ENV, **spec.env}  # the fast path's runs see this environment, as exec'd ones see theirs
         if not iso.bwrap:
             os.makedirs(spec.host_dir / "tmp", exist_ok=True)
             if iso.setpriv:

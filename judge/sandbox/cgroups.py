@@ -135,29 +135,31 @@ class WorkerCgroup:
             self._write("pids", "pids.max", str(pids))
             self._pids = pids
 
-    def reset(self) -> int:
-        """Reset the peak and CPU counters before a run; returns the memory in use now (the baseline)."""
+    def reset(self) -> Sample:
+        """Reset the peak and CPU counters before a run; returns the memory in use now (the
+        baseline, as the peak) and the OOM kills so far."""
         baseline = 0
         if "memory" in self.dirs:
             self._write("memory", "memory.max_usage_in_bytes", "0")  # resets the peak to current usage
             baseline = int(self._read("memory", "memory.max_usage_in_bytes"))
         if "cpuacct" in self.dirs:
             self._write("cpuacct", "cpuacct.usage", "0")
-        return baseline
+        return Sample(baseline, self._oom_kills(), 0)
 
     def sample(self) -> Sample:
-        peak = oom = cpu = 0
+        peak = cpu = 0
         if "memory" in self.dirs:
             peak = int(self._read("memory", "memory.max_usage_in_bytes"))
-            for line in self._read("memory", "memory.oom_control").splitlines():
-                if line.startswith("oom_kill "):
-                    oom = int(line.split()[1])
         if "cpuacct" in self.dirs:
             cpu = int(self._read("cpuacct", "cpuacct.usage"))
-        return Sample(peak, oom, cpu)
+        return Sample(peak, self._oom_kills(), cpu)
 
-    def memory_usage(self) -> int:
-        return int(self._read("memory", "memory.usage_in_bytes")) if "memory" in self.dirs else 0
+    def _oom_kills(self) -> int:
+        if "memory" in self.dirs:
+            for line in self._read("memory", "memory.oom_control").splitlines():
+                if line.startswith("oom_kill "):
+                    return int(line.split()[1])
+        return 0
 
     def close(self, timeout: float = 5.0) -> None:
         for fd in self._fds.values():

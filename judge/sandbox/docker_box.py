@@ -17,9 +17,8 @@ import socket
 import struct
 import tarfile
 
-from judge.languages import SYSTEM_PATH
-from judge.sandbox.box import BOX, NOBODY, SCRATCH, SUPERVISOR_START_TIMEOUT, SYSTEM_DIRS, SYSTEM_ETC, SYSTEM_LINKS, \
-    Box, BoxSpec, supervisor_source
+from judge.sandbox.box import BASE_ENV, BOX, NOBODY, SCRATCH, SYSTEM_DIRS, SYSTEM_ETC, SYSTEM_LINKS, Box, BoxSpec, \
+    supervisor_source
 from judge.sandbox.cgroups import WorkerCgroup
 from judge.sandbox.channel import Channel, SandboxDied
 from judge.sandbox.layers import Layer
@@ -117,7 +116,7 @@ class DockerBox(Box):
                    if os.path.exists(p) and p not in ("/etc/passwd", "/etc/group")]
         mounts.append(Mount(BOX, str(spec.host_dir), type="bind"))
         mounts += [Mount(inside, host, type="bind", read_only=True) for host, inside in spec.ro_binds]
-        env = {"PATH": SYSTEM_PATH, "LANG": "C.UTF-8", "HOME": "/tmp", **spec.env}
+        env = {**BASE_ENV, **spec.env}  # the fast path's runs see this environment, as exec'd ones see theirs
         client = self.backend.client
         self.container = client.containers.create(
             self.backend.image, command=[spec.python, "-c", supervisor_source()], name=spec.name,

@@ -2,11 +2,13 @@
 
 It is started once per worker (inside bubblewrap or a Docker container, normally as PID 1 of its
 own PID namespace) by the target Python interpreter, and talks to the judge over its stdin and
-stdout in JSON lines. Per request it forks; the child sets its limits, redirects its standard
-streams to files in the box and execs the program, or, on the Python fast path, runs the source
-in this already-started interpreter. The supervisor, as the parent, gets the exact CPU time and
-exit status from wait4, kills the run at the wall-clock limit, then kills and reaps everything the
-run left behind. Memory is measured by the judge in the worker's cgroup.
+stdout in JSON lines. Per request it starts the program with its standard streams on files in the
+box: an executable by posix_spawn (vfork: cheap), then sets its limits; or, on the Python fast
+path, a fork of this already-started interpreter that sets its limits and runs the source. The
+supervisor, as the parent, gets the exact CPU time and exit status from wait4, kills the run at
+the wall-clock limit (or when its output reaches the limit), then kills and reaps everything the
+run left behind and empties the scratch directories. Memory is measured by the judge in the
+worker's cgroup.
 
 Standard library only, and as few imports as possible: on the fast path, whatever this module has
 imported is already imported for the user's program.
@@ -183,8 +185,11 @@ def _spawn(req):
     os.chdir(req["cwd"])
     pid = os.posix_spawn(req["argv"][0], req["argv"], req.get("env") or {}, file_actions=actions,
                          setpgroup=0, setsigdef=RESET_SIGNALS)
-    for which, soft, hard in _limits(req):
-        resource.prlimit(pid, which, (soft, hard))
+    try:
+        for which, soft, hard in _limits(req):
+            resource.prlimit(pid, which, (soft, hard))
+    except ProcessLookupError:
+        pass  # already finished: limits no longer matter
     _bait_oom_killer(pid)
     return pid
 

@@ -52,24 +52,49 @@ def plain_run(source: str, stdin: str, timeout: float = 30.0) -> tuple[str, int 
 
 
 def nobody_processes() -> set[int]:
-    """PIDs of the sandbox's uid (65534) on the host, except the boxes themselves: bubblewrap and
-    the supervisors (PID 1 of their namespace). Whatever else there is was left by a run."""
-    pids = set()
+    """PIDs of the sandbox's uid (65534) descending from this process (other judges may be at work
+    on the machine), except the boxes themselves: bubblewrap and the supervisors (PID 1 of their
+    namespace). Whatever else there is was left by a run."""
+    parents, candidates = {}, set()
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
-            if os.stat(f"/proc/{name}").st_uid != 65534:
+            status = Path(f"/proc/{name}/status").read_text()
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            parents[int(name)] = int(fields["PPid"])
+            if int(fields["Uid"].split()[0]) != 65534:
                 continue
             argv0 = Path(f"/proc/{name}/cmdline").read_bytes().split(b"\0")[0]
-            nspid = [line for line in Path(f"/proc/{name}/status").read_text().splitlines()
-                     if line.startswith("NSpid:")]
-        except (FileNotFoundError, ProcessLookupError):
+        except (OSError, KeyError, ValueError):
             continue
-        if argv0.endswith(b"bwrap") or (nspid and nspid[0].split()[-1] == "1"):
+        if argv0.endswith(b"bwrap") or fields.get("NSpid", "").split()[-1:] == ["1"]:
             continue
-        pids.add(int(name))
-    return pids
+        candidates.add(int(name))
+
+    def mine(pid: int) -> bool:
+        seen = set()
+        while pid > 1 and pid not in seen:
+            if pid == os.getpid():
+                return True
+            seen.add(pid)
+            pid = parents.get(pid, 0)
+        return False
+
+    return {pid for pid in candidates if mine(pid)}
+
+
+def describe(pids: set[int]) -> list[str]:
+    out = []
+    for pid in sorted(pids):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")[:80].decode(errors="replace")
+            status = {k: v.strip() for k, v in (line.split(":", 1) for line in
+                                                 Path(f"/proc/{pid}/status").read_text().splitlines())}
+            out.append(f"{pid} {status.get('State')} ppid={status.get('PPid')} nspid={status.get('NSpid')} {argv}")
+        except OSError:
+            out.append(f"{pid} (gone)")
+    return out
 
 
 @pytest.fixture
@@ -81,7 +106,7 @@ def host_unchanged(tmp_path):
     procs = nobody_processes()
     yield
     leftover = nobody_processes() - procs
-    assert not leftover, f"sandbox processes left on the host: {leftover}"
+    assert not leftover, f"sandbox processes left on the host: {describe(leftover)}"
     for d, names in before.items():
         new = {n for n in set(os.listdir(d)) - names if not n.startswith(("csim-", "pytest-", "tmp"))}
         assert not new, f"new files on the host in {d}: {new}"
@@ -97,3 +122,9 @@ def problem_of():
 def plain():
     """plain_run, for tests."""
     return plain_run
+
+
+@pytest.fixture(scope="session")
+def leftover_probe():
+    """nobody_processes, for testing the host check itself."""
+    return nobody_processes

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 
 import pytest
 
@@ -294,3 +295,18 @@ def test_many_java_threads_are_allowed(judge, problem_of):
 }
 """
     assert run(judge, problem_of, java, "java", answer="4950", time_limit=5.0).verdict is Verdict.OK
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to start a process as the sandbox uid")
+def test_the_host_check_sees_a_leftover_process(leftover_probe):
+    """The host_unchanged check itself can fail: a process of the sandbox uid started from here is seen."""
+    import subprocess
+
+    proc = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sleep", "60"])
+    try:
+        time.sleep(0.2)
+        assert proc.pid in leftover_probe()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.pid not in leftover_probe()

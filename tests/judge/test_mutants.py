@@ -114,6 +114,7 @@ def real(codecontests_dev):
             for p in codecontests_dev if p.id in chosen}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pid", ["177B1", "9A", "1091C"])
 def test_python_mutants_get_the_verdict_of_their_fault(judge, real, pid):
     problem = real[pid]
@@ -145,6 +146,7 @@ def test_java_mutants_get_the_verdict_of_their_fault(judge, real):
     assert "OutOfMemoryError" in got["allocation"].message or got["allocation"].tests[0].memory > 0
 
 
+@pytest.mark.slow
 def test_mutant_runs_record_their_figures(judge, real):
     problem = real["177B1"]
     tle = judge.judge(python_mutant(problem.correct_solutions[0].source, "endless-loop"), "python", problem)
