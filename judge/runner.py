@@ -44,6 +44,9 @@ WALL_FACTOR = 3.0  # wall-clock kill at 3x the time limit (DMOJ), for programs t
 CHECKER_TIME = 10.0  # seconds of CPU for a testlib checker
 CHECKER_MEMORY = 1024 * MIB
 EXECUTE_CACHE_BYTES = 256 * MIB  # outputs kept by execute()'s cache
+# Without a memory cgroup the limit falls back to RLIMIT_AS: the limit plus room for the runtime's
+# own mappings (an interpreter, shared libraries), which cost address space but little memory.
+ADDRESS_SPACE_SLACK = 64 * MIB
 
 
 @dataclass(frozen=True)
@@ -253,8 +256,11 @@ class Judge:
             request = run_request(inside, f"{inside}/input", f"{inside}/output", f"{inside}/stderr", time_limit,
                                   time_limit * self.config.wall_factor, self.config.output_limit, lang.run_env,
                                   nofile=NOFILE_LIMIT)
-            if box.cgroup is None or "pids" not in box.cgroup.dirs:
+            controllers = box.cgroup.dirs if box.cgroup is not None else {}
+            if "pids" not in controllers:
                 request["nproc"] = self.config.pids_limit
+            if "memory" not in controllers and lang.address_space_limit:
+                request["address_space"] = memory_limit + lang.memory_overhead + ADDRESS_SPACE_SLACK
             if self.config.fast_path and lang.python_fast_path():
                 request["python"] = f"{directory}/{program.source_name}"
             else:

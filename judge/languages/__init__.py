@@ -33,6 +33,7 @@ class Language:
     flags: tuple[str, ...] = ()  # compiler flags, part of the cache key
     memory_overhead: int = 0  # added to the memory cgroup limit for the runtime itself (the JVM)
     mle_markers: tuple[str, ...] = ()  # text on stderr that means "out of memory"
+    address_space_limit: bool = True  # may RLIMIT_AS stand in for a memory cgroup (not for the JVM)
     run_env: dict[str, str] = field(default_factory=dict)
 
     def source_name(self, source: str) -> str:

@@ -19,4 +19,5 @@ LANGUAGE = Cpp(
     extensions=(".cpp", ".cc", ".cxx", ".c++"),
     tools=("g++",),
     flags=("-O2", "-std=c++17", "-DONLINE_JUDGE"),
+    mle_markers=("std::bad_alloc",),  # an allocation refused under RLIMIT_AS (no memory cgroup)
 )

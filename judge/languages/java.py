@@ -34,4 +34,5 @@ LANGUAGE = Java(
     flags=("-encoding", "UTF-8"),
     memory_overhead=JVM_OVERHEAD,
     mle_markers=("java.lang.OutOfMemoryError",),
+    address_space_limit=False,  # the JVM reserves far more address space than it uses: -Xmx caps it
 )

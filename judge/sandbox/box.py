@@ -154,11 +154,12 @@ class Box:
                     return RawRun(error=f"sandbox failure: {e}{detail}")
         if answer.get("error") and "exit_code" not in answer:
             return RawRun(error=answer["error"])
-        memory = cpu = 0
-        oom = False
+        memory, cpu, oom = answer.get("maxrss", 0), 0.0, False  # without a memory cgroup: wait4's figure
         if self.cgroup is not None:
             s = self.cgroup.sample()
-            memory, cpu, oom = max(s.peak - baseline, 0), s.cpu_ns / 1e9, s.oom_kills > oom_before
+            cpu, oom = s.cpu_ns / 1e9, s.oom_kills > oom_before
+            if "memory" in self.cgroup.dirs:
+                memory = max(s.peak - baseline, 0)
         return RawRun(exit_code=answer["exit_code"], signal=answer["signal"], cpu_time=answer["cpu_time"],
                       wall_time=answer["wall_time"], timed_out=answer["timed_out"],
                       output_limit=answer.get("output_limit", False), memory=memory,

@@ -138,7 +138,7 @@ RESET_SIGNALS = tuple(getattr(signal, n) for n in ("SIGPIPE", "SIGXFSZ", "SIGXFZ
 
 def _limits(req):
     """(resource, soft, hard) for a run: CPU = the request's whole seconds (then SIGKILL a second
-    later), output file size, open files, and processes where no pids cgroup does it."""
+    later), output file size, open files, and, where no cgroup does it, processes and memory."""
     import resource
 
     cpu = int(req["cpu"])
@@ -149,6 +149,8 @@ def _limits(req):
         out.append((resource.RLIMIT_NOFILE, req["nofile"], req["nofile"]))
     if req.get("nproc"):
         out.append((resource.RLIMIT_NPROC, req["nproc"], req["nproc"]))
+    if req.get("address_space"):  # only where there is no memory cgroup
+        out.append((resource.RLIMIT_AS, req["address_space"], req["address_space"]))
     return out
 
 
@@ -392,6 +394,7 @@ def run(req, scratch):
         "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
         "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
         "cpu_time": usage.ru_utime + usage.ru_stime,
+        "maxrss": usage.ru_maxrss * 1024,  # bytes; counts the supervisor too (vfork), a fallback only
         "wall_time": wall,
         "timed_out": timed_out,
         "output_limit": flooded,

@@ -4,10 +4,12 @@ layers, bad input, recovery from a dead sandbox, clean shutdown."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import signal
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -254,3 +256,38 @@ def test_without_bubblewrap_the_other_layers_still_work(monkeypatch, problem_of,
         assert box.cgroup.dirs["pids"].joinpath("pids.current").read_text().strip() == "1"  # only the supervisor
     warnings = [r.getMessage() for r in caplog.records]
     assert len(warnings) == 1 and "bubblewrap (bubblewrap failed here: (simulated))" in warnings[0]
+
+
+UNPRIVILEGED = """
+import json
+from contests.model import Problem, TestCase
+from judge.runner import Judge, JudgeConfig
+problem = Problem("x", "a + b", tests=[TestCase("1 2", "3")], time_limit=1.0, memory_limit=64 << 20)
+programs = [("a, b = map(int, input().split())\\nprint(a + b)", "python"), ("x = bytearray(1 << 30)", "python"),
+            ("#include <vector>\\nint main() { std::vector<int> v; for (;;) v.push_back(1); }", "cpp"),
+            ("import socket\\nsocket.socket()", "python")]
+with Judge(JudgeConfig(workers=1)) as j:
+    print(json.dumps({"layers": {l.name: l.active for l in j.layers},
+                      "verdicts": [j.judge(s, lang, problem).verdict.value for s, lang in programs]}))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become another user")
+def test_a_judge_run_by_an_ordinary_user(tmp_path):
+    # Not root: no cgroups can be made and no uid change is needed; bubblewrap and seccomp still
+    # work, and memory falls back to RLIMIT_AS (MLE from MemoryError / std::bad_alloc). The judge
+    # needs only the standard library, so the system python3 runs it from the source tree.
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3",
+                          "-c", UNPRIVILEGED], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(root)})
+    if out.returncode != 0 and "Permission denied" in out.stderr:
+        pytest.skip(f"the source tree is not readable by uid 65534: {out.stderr.strip().splitlines()[-1]}")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["layers"]["bubblewrap"] and result["layers"]["seccomp"]
+    assert not result["layers"]["cgroup-memory"]
+    assert "cgroup-memory" in out.stderr  # said plainly, once
+    assert result["verdicts"] == ["OK", "MLE", "MLE", "RE"]
