@@ -1,13 +1,14 @@
 """The languages the judge runs, one small module each (DMOJ-style executors).
 
 A language says how to name, compile and run a source; the sandbox does the rest. Adding a
-language is one module here that defines LANGUAGE, plus its id in _MODULES.
+language is one module here that defines LANGUAGE (found by listing this package).
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import pkgutil
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -51,26 +52,33 @@ class Language:
         return False
 
 
-_MODULES = {"python": "judge.languages.python", "cpp": "judge.languages.cpp", "java": "judge.languages.java"}
+@cache
+def _languages() -> dict[str, Language]:
+    found = {}
+    for module in pkgutil.iter_modules(__path__):
+        language = importlib.import_module(f"{__name__}.{module.name}").LANGUAGE
+        found[language.id] = language
+    return found
 
 
 def language_ids() -> tuple[str, ...]:
-    return tuple(_MODULES)
+    return tuple(sorted(_languages()))
 
 
 def get_language(language_id: str) -> Language:
-    module = _MODULES.get(language_id)
-    if module is None:
-        raise DataError("<language>", None, f"unknown language {language_id!r}; expected one of {', '.join(_MODULES)}")
-    return importlib.import_module(module).LANGUAGE
+    language = _languages().get(language_id)
+    if language is None:
+        raise DataError("<language>", None, f"unknown language {language_id!r}; expected one of "
+                                            f"{', '.join(language_ids())}")
+    return language
 
 
 def detect_language(filename: str | os.PathLike) -> str:
     """The language id for a source file, from its extension."""
     ext = os.path.splitext(str(filename))[1].lower()
-    for language_id in _MODULES:
-        if ext in get_language(language_id).extensions:
-            return language_id
+    for language in _languages().values():
+        if ext in language.extensions:
+            return language.id
     raise DataError(filename, None, f"cannot tell the language from the extension {ext!r}; say it with --lang")
 
 
