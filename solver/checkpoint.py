@@ -26,9 +26,11 @@ class CheckpointStore:
         self.directory = Path(directory).resolve()
         if read_only and not self.directory.is_dir():
             raise DataError(self.directory, None, "no checkpoints directory")
+        # Readers open the manager without Orbax's read_only option, which only adds warnings; they
+        # never save.
         self._manager = ocp.CheckpointManager(
             self.directory,
-            options=ocp.CheckpointManagerOptions(max_to_keep=keep, create=not read_only, read_only=read_only),
+            options=ocp.CheckpointManagerOptions(max_to_keep=None if read_only else keep, create=not read_only),
             item_names=("params", "opt", "meta"),
         )
 

@@ -254,16 +254,23 @@ class Sampler:
     def prefix_lengths(self, problem: Problem, languages: Sequence[str], headers: str) -> tuple[int, int]:
         """(padded length, shortest) of the prefixes a problem's samples can get. Every prefix is
         left-padded to the longest possible (4-digit ratings, the longest tag set, any of
-        LANGUAGES), so that a sample's layout does not depend on which batch it is drawn in; the
-        shortest bounds how many tokens any sample can add."""
-        tag_sets = [tuple(sorted(problem.tags))] if headers == "problem" else self.tag_sets
-        ratings = [problem.rating] if headers == "problem" else [800, 3500]
-        lengths = [len(decoder_prefix(self.tokenizer, format_header(HeaderFields(rating, tags, language, True))))
-                   for tags in tag_sets for language in languages for rating in ratings]
+        LANGUAGES), so that a sample's layout does not depend on which batch it is drawn in, and
+        the shapes (hence compilations) are the same for every problem; the shortest bounds how
+        many tokens any sample can add."""
+        candidates = [HeaderFields(rating, tags, language, True)
+                      for tags in self.tag_sets for language in languages for rating in (800, 3500)]
+        if headers == "problem":  # as well as, not instead of: shapes stay those of "random"
+            candidates += [HeaderFields(problem.rating, tuple(sorted(problem.tags)), language, True)
+                           for language in languages]
+        lengths = [len(decoder_prefix(self.tokenizer, format_header(fields))) for fields in candidates]
         if max(lengths) >= self.config.max_decoder_len:
             raise ValueError(f"headers of {max(lengths)} tokens leave no room in a "
                              f"{self.config.max_decoder_len}-token decoder")
-        return _round_up(max(lengths), PREFIX_BUCKET), min(lengths)
+        # The shortest bound counts the barest header (no rating, no tags) too, so that it is the
+        # same for every problem, in either mode.
+        barest = min(len(decoder_prefix(self.tokenizer, format_header(HeaderFields(None, (), language, True))))
+                     for language in languages)
+        return _round_up(max(lengths), PREFIX_BUCKET), min(barest, *lengths)
 
     def _prefixes(self, headers: list[HeaderFields], length: int) -> tuple[np.ndarray, np.ndarray]:
         """Left-padded prefixes [B, LENGTH] and where each starts."""
@@ -289,7 +296,8 @@ class Sampler:
             raise ValueError("top_p must be in (0, 1]")
         started = time.perf_counter()
         data = self.mesh.shape[meshlib.DATA]
-        size = _round_up(min(batch_size or self.batch_size, max(n, 1)), data)
+        # Rows per call: the batch size, or the power of two that holds a smaller n (few shapes).
+        size = _round_up(min(batch_size or self.batch_size, 1 << max(n - 1, 0).bit_length()), data)
         # A row may add tokens until its positions fill the decoder (max_decoder_len).
         prefix_len, shortest = self.prefix_lengths(problem, languages, headers)
         max_new = self.config.max_decoder_len - shortest

@@ -1,0 +1,113 @@
+"""The sampler: cache vs recomputation, determinism, memorised programs, `csim solver sample`."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from model_runs import memorised_run
+
+@pytest.fixture(scope="module")
+def memorised(tmp_path_factory, shared_data):
+    return memorised_run(tmp_path_factory, shared_data)
+
+
+@pytest.fixture(scope="module")
+def sampler(memorised):
+    from solver.sample import Sampler
+
+    return Sampler.from_run(memorised[0], batch_size=4)
+
+
+def _draw(sampler, problem, n, **options):
+    options = {"seed": 1, "temperature": 1.0, **options}
+    return [(s.index, s.source, s.language, s.logprob, s.tokens) for s in sampler.sample(problem, n, **options)]
+
+
+@pytest.mark.slow  # needs the memorised run (about a minute to train once)
+def test_cached_decoding_draws_exactly_the_tokens_of_full_recomputation(sampler, memorised):
+    """Same keys, same draws: the KV cache changes the cost, not one token (temperature 1, so the
+    draws are far from deterministic; the statement is one the model has never seen)."""
+    unseen = memorised[1][0]
+    unseen = type(unseen)(id="unseen", name="unseen", statement=unseen.statement[::-1])
+    cached = _draw(sampler, unseen, 4, max_new_tokens=48)
+    recomputed = _draw(sampler, unseen, 4, max_new_tokens=48, use_cache=False)
+    assert [c[1] for c in cached] == [r[1] for r in recomputed]
+    np.testing.assert_allclose([c[3] for c in cached], [r[3] for r in recomputed], rtol=1e-4)
+    assert len({c[1] for c in cached}) == 4  # four different programs
+
+
+@pytest.mark.slow  # needs the memorised run (about a minute to train once)
+def test_same_seed_same_samples_whatever_the_batch_size(sampler, memorised):
+    problem = memorised[1][2]
+    first = _draw(sampler, problem, 6, max_new_tokens=48)
+    assert _draw(sampler, problem, 6, max_new_tokens=48) == first
+    assert _draw(sampler, problem, 6, max_new_tokens=48, seed=2) != first
+    # Sample i depends on (seed, problem, i) only: drawing fewer, or in other batches, repeats it
+    # (another batch shape may sum in another order: the same tokens, log-probs equal to rounding).
+    assert _draw(sampler, problem, 3, max_new_tokens=48) == first[:3]
+    other = _draw(sampler, problem, 6, max_new_tokens=48, batch_size=2)
+    assert [(i, src, lang, n) for i, src, lang, _, n in other] == [(i, src, lang, n) for i, src, lang, _, n in first]
+    np.testing.assert_allclose([x[3] for x in other], [x[3] for x in first], rtol=1e-5)
+
+
+@pytest.mark.slow  # needs the memorised run (about a minute to train once)
+def test_headers_follow_alphacode_sampling(sampler, memorised):
+    problem = memorised[1][1]
+    samples = list(sampler.sample(problem, 8, seed=3, max_new_tokens=48))
+    assert [s.index for s in samples] == list(range(8))
+    for s in samples:
+        assert 800 <= s.header["rating"] <= 3500 and s.header["rating"] % 100 == 0
+        assert s.header["correct"] is True and s.header["language"] == s.language in ("python", "cpp")
+        assert 1 <= s.tokens <= 48
+    assert {s.language for s in samples} == {"python", "cpp"}
+    only_cpp = list(sampler.sample(problem, 4, seed=3, max_new_tokens=48, languages=("cpp",)))
+    assert {s.language for s in only_cpp} == {"cpp"}
+
+
+@pytest.mark.slow  # needs the memorised run (about a minute to train once)
+def test_a_memorised_model_samples_its_training_solutions(sampler, memorised):
+    """Fine-tuned until it memorised four problems, the model writes their solutions back at a low
+    temperature, given the header it was trained with (the problem's own tags)."""
+    _, problems = memorised
+    reproduced = 0
+    for problem in problems:
+        samples = list(sampler.sample(problem, 4, seed=0, temperature=0.12, languages=("python",), headers="problem"))
+        reproduced += any(s.source == problem.correct_solutions[0].source for s in samples)
+        assert all(np.isfinite(s.logprob) and s.logprob <= 0 for s in samples)
+    assert reproduced >= 3
+
+
+@pytest.mark.slow  # needs the memorised run (about a minute to train once)
+def test_csim_solver_sample_streams_distinct_samples(memorised, shared_data, tmp_path, monkeypatch):
+    from simulator.cli import main
+
+    run_dir, problems = memorised
+    monkeypatch.setenv("CSIM_HOME", str(tmp_path / "home"))
+    out = tmp_path / "samples.jsonl"
+    problem = problems[3]
+    result = CliRunner().invoke(main, [
+        "solver", "sample", "--problem", str(shared_data / "codecontests" / "dev.jsonl"), "--problem-name",
+        f"{problem.contest_id}_{problem.index}. {problem.name}", "--run", str(run_dir), "-n", "8",
+        "--batch-size", "4", "--temperature", "0.12", "--languages", "python", "--headers", "problem",
+        "--out", str(out), "--json",
+    ])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert summary["drawn"] == 8 and summary["distinct"] == len(records) < 8  # memorised: repeats dropped
+    assert len({(r["language"], r["source"]) for r in records}) == len(records)
+    assert all(r["problem"] == problem.id and r["language"] == "python" for r in records)
+    assert problem.correct_solutions[0].source in {r["source"] for r in records}
+
+
+def test_csim_solver_sample_says_what_is_wrong_in_one_line(tmp_path):
+    from simulator.cli import main
+
+    result = CliRunner().invoke(main, ["solver", "sample", "--problem", str(tmp_path / "missing"), "--run",
+                                       str(tmp_path), "--out", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 2 and "no such file or directory" in result.output
+    assert len(result.output.strip().splitlines()) == 1
