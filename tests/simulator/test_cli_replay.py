@@ -59,12 +59,14 @@ def test_replay_the_demo_with_the_reference_solver_and_resume_it(db_url, tmp_pat
 
 
 @pytest.mark.slow
-def test_demo_with_the_reference_solver(db_url, tmp_path):
-    code, out, err = invoke("demo", "--solver", "reference", "--db", db_url, "--json", home=tmp_path)
+def test_demo_with_the_reference_solver_into_the_default_database(tmp_path):
+    code, out, err = invoke("demo", "--solver", "reference", "--json", home=tmp_path)
     assert code == 0, err
     assert "MADE UP" in err  # said before anything runs
     (report,) = json.loads(out)
     check_reference_report(report)
+    with Store(tmp_path / "csim.db") as store:  # $CSIM_HOME/csim.db
+        assert [r.id for r in store.runs()] == [report["run"]["id"]]
 
 
 @pytest.mark.parametrize("args, message", [
