@@ -43,6 +43,7 @@ class ScriptedSolver:
     default: tuple[str, ...] = ("correct",)
     name: str = "scripted"
     version: str = "1"
+    stats: SampleStats | None = None  # what it reports about its samples (default: just the submissions)
 
     def describe(self) -> dict:
         return {"plan": self.plan, "default": list(self.default)}
@@ -57,7 +58,7 @@ class ScriptedSolver:
         kinds = self.plan.get(problem.id, self.default)
         subs = tuple(Submission(self.program(problem, k), "python", order, ready_after=0.0)
                      for order, k in enumerate(kinds))
-        return SolveResult(problem.id, subs, SampleStats(drawn=len(subs)))
+        return SolveResult(problem.id, subs, self.stats or SampleStats(drawn=len(subs)))
 
 
 @dataclass

@@ -64,6 +64,23 @@ def test_scripted_replay_of_the_demo_gives_the_results_known_by_construction(db_
     assert report["ratings"]["mean-performance"]["value"] == pytest.approx(result["performance"])
 
 
+def test_pass_at_k_and_10_at_k_come_from_the_solvers_sample_counts(tmp_path, judge):
+    from math import comb
+
+    from solver.interface import SampleStats
+
+    stats = SampleStats(drawn=100, distinct=60, passed_examples=20, clusters=4, passed_hidden=5)
+    with Store(tmp_path / "csim.db") as store:
+        run = replay(store, ScriptedSolver(stats=stats), [demo_contest()], judge)
+        rows = store.problem_results(run)
+    for row in rows:
+        assert row.pass_at_1 == pytest.approx(5 / 100)
+        assert row.pass_at_10 == pytest.approx(1 - comb(95, 10) / comb(100, 10))
+        # 10@100 (Algorithm 1): all 20 example-passing samples drawn, 10 submitted, solved unless
+        # none of the 5 correct ones is among them: 1 - C(15, 10) / C(20, 10), estimated by sub-sampling
+        assert row.ten_at_k == pytest.approx(1 - comb(15, 10) / comb(20, 10), abs=0.02)
+
+
 def test_report_and_runs_commands_read_the_store(db_url, judge, tmp_path):
     with Store(db_url) as store:
         run = replay(store, ScriptedSolver(PLAN), [demo_contest()], judge)
