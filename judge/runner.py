@@ -190,12 +190,8 @@ class Judge:
             name = f"{self._token}-{role}{n}"
             owner = NOBODY if (writable and self._drop_uid) else None
             host_dir = make_box_dir(parent, name, owner)
-            for f in ("output", "stderr") if not writable else ():  # all a run may write in its box
-                (host_dir / f).touch()
-                if self._drop_uid:
-                    os.chown(host_dir / f, NOBODY, NOBODY)
             spec = BoxSpec(name, host_dir, python, env=dict(get_language("python").run_env),
-                           ro_binds=((str(self.artifacts), "/artifacts"),))
+                           ro_binds=((str(self.artifacts), "/artifacts"),), owner=NOBODY if self._drop_uid else None)
             if self.config.sandbox == "docker":
                 return self._backend.box(spec)
             return LocalBox(spec, self._isolation)
@@ -246,29 +242,30 @@ class Judge:
         lang = get_language(program.language)
         data = stdin.encode() if isinstance(stdin, str) else stdin
         with self._runs.box() as box:
-            host = box.spec.host_dir
-            with open(host / "input", "wb") as f:
-                f.write(data)
-            for name in ("output", "stderr"):  # frees the last run's pages before the box's baseline
-                os.truncate(host / name, 0)
-            directory = box.inside(program.directory)
-            inside = box.inside_dir
-            request = run_request(inside, f"{inside}/input", f"{inside}/output", f"{inside}/stderr", time_limit,
-                                  time_limit * self.config.wall_factor, self.config.output_limit, lang.run_env,
-                                  nofile=NOFILE_LIMIT)
-            controllers = box.cgroup.dirs if box.cgroup is not None else {}
-            if "pids" not in controllers:
-                request["nproc"] = self.config.pids_limit
-            if "memory" not in controllers and lang.address_space_limit:
-                request["address_space"] = memory_limit + lang.memory_overhead + ADDRESS_SPACE_SLACK
-            if self.config.fast_path and lang.python_fast_path():
-                request["python"] = f"{directory}/{program.source_name}"
-            else:
-                request["argv"] = lang.run_argv(resolve_tools(program.language), directory, program.source_name,
-                                                memory_limit)
-            raw = box.run(request, memory_limit + lang.memory_overhead, self.config.pids_limit)
-            stdout = _read(host / "output", self.config.output_limit)
-            stderr = _read(host / "stderr", STDERR_KEEP).decode("utf-8", errors="replace")
+            files = [box.new_file("input", data), box.new_file("output", writable=True),
+                     box.new_file("stderr", writable=True)]
+            (_, stdin_path), (output, stdout_path), (errors, stderr_path) = files
+            try:
+                directory = box.inside(program.directory)
+                request = run_request(box.inside_dir, stdin_path, stdout_path, stderr_path, time_limit,
+                                      time_limit * self.config.wall_factor, self.config.output_limit, lang.run_env,
+                                      nofile=NOFILE_LIMIT)
+                controllers = box.cgroup.dirs if box.cgroup is not None else {}
+                if "pids" not in controllers:
+                    request["nproc"] = self.config.pids_limit
+                if "memory" not in controllers and lang.address_space_limit:
+                    request["address_space"] = memory_limit + lang.memory_overhead + ADDRESS_SPACE_SLACK
+                if self.config.fast_path and lang.python_fast_path():
+                    request["python"] = f"{directory}/{program.source_name}"
+                else:
+                    request["argv"] = lang.run_argv(resolve_tools(program.language), directory, program.source_name,
+                                                    memory_limit)
+                raw = box.run(request, memory_limit + lang.memory_overhead, self.config.pids_limit)
+                stdout = _read(output, self.config.output_limit)
+                stderr = _read(errors, STDERR_KEEP).decode("utf-8", errors="replace")
+            finally:  # before the next run's baseline: the output's pages are charged to the box
+                for host, _ in files:
+                    host.unlink(missing_ok=True)
         verdict, message = classify(raw, lang, time_limit, len(stdout), self.config.output_limit, stderr)
         return RunOutcome(stdout.decode("utf-8", errors="replace"), verdict, raw.cpu_time, raw.wall_time,
                           raw.memory, raw.exit_code, raw.signal, message, stderr)
@@ -393,19 +390,21 @@ class Judge:
         enter the boxes where submissions run."""
         lang = get_language(checker.language)
         with self._checks.box() as box:
-            host, inside = box.spec.host_dir, box.inside_dir
-            for name, text in (("input", test.input), ("answer", test.output), ("contestant", output)):
-                (host / name).write_text(text, encoding="utf-8")
-            directory = box.inside(checker.directory)
-            argv = lang.run_argv(resolve_tools(checker.language), directory, checker.source_name, CHECKER_MEMORY)
-            argv += [f"{inside}/input", f"{inside}/contestant", f"{inside}/answer"]
-            request = run_request(inside, "/dev/null", f"{inside}/output", f"{inside}/stderr", CHECKER_TIME,
-                                  CHECKER_TIME * self.config.wall_factor, self.config.output_limit, lang.run_env,
-                                  argv=argv)
-            raw = box.run(request, CHECKER_MEMORY + lang.memory_overhead, self.config.pids_limit)
-            message = (_read(host / "stderr", STDERR_KEEP) + _read(host / "output", STDERR_KEEP)).decode(errors="replace")
-            for name in ("input", "answer", "contestant"):
-                (host / name).unlink(missing_ok=True)
+            files = [box.new_file(name, text.encode()) for name, text in
+                     (("input", test.input), ("contestant", output), ("answer", test.output))]
+            files += [box.new_file("output", writable=True), box.new_file("stderr", writable=True)]
+            (_, input_path), (_, contestant_path), (_, answer_path), (out, out_path), (err, err_path) = files
+            try:
+                directory = box.inside(checker.directory)
+                argv = lang.run_argv(resolve_tools(checker.language), directory, checker.source_name, CHECKER_MEMORY)
+                request = run_request(box.inside_dir, "/dev/null", out_path, err_path, CHECKER_TIME,
+                                      CHECKER_TIME * self.config.wall_factor, self.config.output_limit, lang.run_env,
+                                      argv=[*argv, input_path, contestant_path, answer_path])
+                raw = box.run(request, CHECKER_MEMORY + lang.memory_overhead, self.config.pids_limit)
+                message = (_read(err, STDERR_KEEP) + _read(out, STDERR_KEEP)).decode(errors="replace")
+            finally:
+                for host, _ in files:
+                    host.unlink(missing_ok=True)
         if raw.error:
             return CheckResult(Verdict.IE, f"checker: {raw.error}")
         if raw.timed_out or raw.oom_killed:
