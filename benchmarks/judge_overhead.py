@@ -53,11 +53,14 @@ def plain_runner(argv: list[str], work: Path):
     counter = iter(range(10 ** 9))
 
     def run():
+        # Fresh files, as the judge uses: rewriting a file costs ms on ext4 (see Box.new_file).
         n = next(counter)
-        inp = work / f"in{n % 64}"
+        inp, out = work / f"in{n}", work / f"out{n}"
         inp.write_text(f"{n}\n")
-        with open(inp, "rb") as fin, open(work / "out", "wb") as fout:
+        with open(inp, "rb") as fin, open(out, "wb") as fout:
             subprocess.run(argv, stdin=fin, stdout=fout, check=True)
+        inp.unlink()
+        out.unlink()
     return run
 
 
@@ -102,10 +105,11 @@ def throughput(judge: Judge, binary: Path, work: Path, runs: int, workers: int, 
         return runs / (time.perf_counter() - start)
 
     def one_plain(n: int) -> None:
-        inp = work / f"p{n % 256}"
+        inp = work / f"p{n}-{time.monotonic_ns()}"
         inp.write_text(f"{n}\n")
         with open(inp, "rb") as fin:
             subprocess.run([str(binary)], stdin=fin, stdout=subprocess.DEVNULL, check=True)
+        inp.unlink()
 
     def plain() -> float:
         start = time.perf_counter()
