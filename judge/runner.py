@@ -164,10 +164,12 @@ class Judge:
 
         # Everything a box binds lives in the private runtime directory, which the sandbox uid can
         # traverse; a persistent cache (config.cache_dir) may be anywhere, artifacts are copied.
+        # Checkers are compiled apart: only checker boxes see them, as only they see answers.
         self.artifacts = self._runtime / "artifacts"
+        self._checker_artifacts = self._runtime / "checkers"
         self._staging = self._runtime / "staging"
         self._boxes_dir = self._runtime / "boxes"
-        for d in (self.artifacts, self._staging, self._boxes_dir):
+        for d in (self.artifacts, self._checker_artifacts, self._staging, self._boxes_dir):
             d.mkdir(mode=0o711)
         store = None
         if config.cache_dir:
@@ -177,21 +179,26 @@ class Judge:
             except OSError as e:
                 raise DataError(config.cache_dir, None, f"cannot use as a cache directory ({e.strerror})") from None
 
-        self._runs = self._pool("run", self._boxes_dir, writable=False)
-        self._compiles = self._pool("compile", self._staging, writable=True)
-        self._checks = self._pool("check", self._boxes_dir, writable=False)
+        self._runs = self._pool("run", self._boxes_dir, self.artifacts)
+        self._compiles = self._pool("compile", self._staging, None)
+        self._checks = self._pool("check", self._boxes_dir, self._checker_artifacts)
         self.compiler = Compiler(self.artifacts, store, self._compiles, config.fast_path, self._drop_uid)
+        self._checker_compiler = Compiler(self._checker_artifacts, store, self._compiles, config.fast_path,
+                                          self._drop_uid)
         self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="csim-judge")
 
-    def _pool(self, role: str, parent: Path, writable: bool) -> BoxPool:
+    def _pool(self, role: str, parent: Path, programs: Path | None) -> BoxPool:
+        """Boxes for ROLE in PARENT. Run and checker boxes see PROGRAMS at /artifacts and may write
+        only the files made for them; compile boxes (PROGRAMS None) see no programs and own their
+        directory, where each build happens."""
         python = resolve_tools("python")["python3"]
+        uid = NOBODY if self._drop_uid else None
 
         def make(n: int) -> Box:
             name = f"{self._token}-{role}{n}"
-            owner = NOBODY if (writable and self._drop_uid) else None
-            host_dir = make_box_dir(parent, name, owner)
-            spec = BoxSpec(name, host_dir, python, env=dict(get_language("python").run_env),
-                           ro_binds=((str(self.artifacts), "/artifacts"),), owner=NOBODY if self._drop_uid else None)
+            host_dir = make_box_dir(parent, name, uid if programs is None else None)
+            binds = ((str(programs), "/artifacts"),) if programs is not None else ()
+            spec = BoxSpec(name, host_dir, python, env=dict(get_language("python").run_env), ro_binds=binds, owner=uid)
             if self.config.sandbox == "docker":
                 return self._backend.box(spec)
             return LocalBox(spec, self._isolation)
@@ -237,6 +244,11 @@ class Judge:
         if self._executor is None:
             raise RuntimeError("the judge is closed")
         return self.compiler.compile(source, language)
+
+    def _compile_checker(self, problem: Problem) -> Program:
+        if self._executor is None:
+            raise RuntimeError("the judge is closed")
+        return self._checker_compiler.compile(problem.checker.source or "", problem.checker.language or "cpp")
 
     def _run(self, program: Program, stdin: str | bytes, time_limit: float, memory_limit: int) -> RunOutcome:
         lang = get_language(program.language)
@@ -331,7 +343,7 @@ class Judge:
         checker = problem.checker
         checker_program = None
         if checker.kind == "testlib":
-            checker_program = self.compile(checker.source or "", checker.language or "cpp")
+            checker_program = self._compile_checker(problem)
             if checker_program.error or not checker_program.ok:
                 return JudgeResult(Verdict.IE, compile_output=program.output, notes=notes,
                                    message=f"the checker does not compile: {checker_program.error or checker_program.output}"[:2000])
@@ -366,7 +378,7 @@ class Judge:
         """Check OUTPUT against TEST's answer with the problem's checker."""
         if problem.checker.kind != "testlib":
             return check_builtin(problem.checker, output, test.output)
-        checker_program = self.compile(problem.checker.source or "", problem.checker.language or "cpp")
+        checker_program = self._compile_checker(problem)
         if checker_program.error or not checker_program.ok:
             return CheckResult(Verdict.IE, f"the checker does not compile: {checker_program.error or checker_program.output}"[:2000])
         return self._check_testlib(checker_program, test, output)

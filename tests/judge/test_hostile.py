@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
 
 def test_hidden_tests_and_answers_are_not_readable(judge, problem_of, shared_data):
     # Each test's input names a secret; its answer is found nowhere but in the judge. The program
-    # searches everything it can see for its own answer and for the other tests' inputs.
+    # searches everything it can see for its own answer, the other tests' inputs and the checker.
     secrets_ = [secrets.token_hex(8) for _ in range(3)]
     marker = "csim-hidden-" + secrets.token_hex(4)
     tests = [(f"{marker} {s}\n", f"answer-to-{s} {secrets.token_hex(8)}\n") for s in secrets_]
@@ -160,7 +160,7 @@ def test_hidden_tests_and_answers_are_not_readable(judge, problem_of, shared_dat
 import os, sys
 marker, mine = sys.stdin.read().split()
 me = os.fstat(0)
-needles = ("answer" + "-to-" + mine, marker)
+needles = ("answer" + "-to-" + mine, marker, "testlib protocol" + " without testlib")  # the last: the checker's source
 found = []
 for top in ("/box", "/tmp", "/dev/shm", "/artifacts", "/etc", "/proc/1", "/proc/self", "/work", "/root", "/var"):
     for root, dirs, files in os.walk(top):
