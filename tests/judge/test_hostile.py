@@ -161,7 +161,9 @@ import os, sys
 marker, mine = sys.stdin.read().split()
 me = os.fstat(0)
 needles = ("answer" + "-to-" + mine, marker, "testlib protocol" + " without testlib")  # the last: the checker's source
-found = []
+found, walked = [], False
+with open("/tmp/control", "w") as f:  # a positive control: the search must find this
+    f.write("control-" + "marker")
 for top in ("/box", "/tmp", "/dev/shm", "/artifacts", "/etc", "/proc/1", "/proc/self", "/work", "/root", "/var"):
     for root, dirs, files in os.walk(top):
         dirs[:] = [d for d in dirs if d not in ("task", "net", "fdinfo")]
@@ -177,17 +179,18 @@ for top in ("/box", "/tmp", "/dev/shm", "/artifacts", "/etc", "/proc/1", "/proc/
                 continue
             if any(n in text for n in needles):
                 found.append(path)
+            walked = walked or text == "control-" + "marker"
 for path in ("{shared_data}/codecontests/dev.jsonl", "/proc/1/environ", "/proc/1/mem"):
     try:
         open(path, "rb").read(1)
         found.append(path)
     except OSError:
         pass
-print("found", *found) if found else print("nothing")
+print("found", *found) if found else print("nothing-walked" if walked else "search-broken")
 """
     result = judge.judge(source, "python", problem, all_tests=True)
     assert [t.verdict for t in result.tests] == [Verdict.WA] * 3, result
-    assert all(t.message.endswith("found nothing") for t in result.tests), [t.message for t in result.tests]
+    assert all(t.message.endswith("found nothing-walked") for t in result.tests), [t.message for t in result.tests]
 
 
 def test_proc_shows_only_the_box(judge, problem_of):
