@@ -291,3 +291,25 @@ def test_a_judge_run_by_an_ordinary_user(tmp_path):
     assert not result["layers"]["cgroup-memory"]
     assert "cgroup-memory" in out.stderr  # said plainly, once
     assert result["verdicts"] == ["OK", "MLE", "MLE", "RE"]
+
+
+@pytest.mark.parametrize("raw, stderr, verdict", [
+    (dict(exit_code=0), "", Verdict.OK),
+    (dict(exit_code=1), "Traceback ...\nZeroDivisionError: division by zero", Verdict.RE),
+    (dict(signal=11), "", Verdict.RE),
+    (dict(exit_code=0, cpu_time=1.2), "", Verdict.TLE),  # finished, but over the limit
+    (dict(signal=9, timed_out=True, oom_killed=True), "", Verdict.TLE),  # TLE > MLE
+    (dict(signal=9, oom_killed=True), "", Verdict.MLE),
+    (dict(exit_code=1), "MemoryError", Verdict.MLE),
+    (dict(exit_code=0), "MemoryError", Verdict.OK),  # caught and recovered: not a fault
+    (dict(signal=9, timed_out=True, output_limit=True), "", Verdict.OLE),  # killed for its output, not slow
+    (dict(signal=25), "", Verdict.OLE),  # SIGXFSZ
+    (dict(exit_code=1, oom_killed=True), "", Verdict.MLE),  # MLE > RE
+    (dict(error="sandbox failure"), "", Verdict.IE),
+    (dict(exit_code=0, cgroup_cpu=5.0), "", Verdict.TLE),  # a detached child burnt the CPU
+])
+def test_classify_precedence(raw, stderr, verdict):
+    from judge.outcomes import classify
+    from judge.sandbox.box import RawRun
+
+    assert classify(RawRun(**raw), get_language("python"), 1.0, 10, 64 * MIB, stderr)[0] is verdict
