@@ -142,7 +142,7 @@ class Replayer:
                 problem_ids = self.store.record_contest(contest)
                 scores = []
                 for problem in contest.problems:
-                    self._progress(done, total, f"{contest.id} {problem.index}: solving")
+                    self._progress(done, total, f"{contest.id} {problem.index}: solving and judging")
                     scores.append(self.problem(run_id, run.seed, contest, problem, problem_ids[problem.index]))
                     done += 1
                 self.finish_contest(run_id, contest, scores)

@@ -158,7 +158,8 @@ def runs_list(store: Store, limit: int | None = None) -> list[dict]:
 
 # ------------------------------------------------------------------ terminal rendering
 
-def _fmt(value, digits: int = 1) -> str:
+def fmt(value, digits: int = 1) -> str:
+    """A table cell: '-' for nothing, floats to DIGITS places."""
     if value is None:
         return "-"
     if isinstance(value, float):
@@ -177,9 +178,9 @@ def render_report(report: dict, console: Console) -> None:
         table.add_column(column, justify="left" if column in ("contest", "rules") else "right")
     for c in report["contests"]:
         name = c["contest"] + (" [red]MADE UP[/red]" if c["made_up"] else "")
-        table.add_row(name, c["rules"], f"{c['solved']}/{c['problems']}", _fmt(c["points"]), str(c["penalty"]),
-                      f"{c['rank']}/{c['participants']}", f"{c['percentile']:.1f}%", _fmt(c["performance"], 0),
-                      _fmt(c["rating_change"]))
+        table.add_row(name, c["rules"], f"{c['solved']}/{c['problems']}", fmt(c["points"]), str(c["penalty"]),
+                      f"{c['rank']}/{c['participants']}", f"{c['percentile']:.1f}%", fmt(c["performance"], 0),
+                      fmt(c["rating_change"]))
     console.print(table)
     table = Table(title="Problems")
     several = len(report["contests"]) > 1
@@ -189,9 +190,9 @@ def render_report(report: dict, console: Console) -> None:
         table.add_column(column, justify="left" if column in ("problem", "verdicts") else "right")
     for p in report["problems"]:
         label = f"{p['contest']} {p['index']}" if several else f"{p['index']} {p['name']}"
-        cells = [label, _fmt(p["rating"]), "yes" if p["solved"] else "no", _fmt(p["minute"]), _fmt(p["points"]),
+        cells = [label, fmt(p["rating"]), "yes" if p["solved"] else "no", fmt(p["minute"]), fmt(p["points"]),
                  str(p["attempts"]), " ".join(p["verdicts"])]
-        table.add_row(*cells, *([_fmt(p["pass_at_1"], 3), _fmt(p["ten_at_k"], 3)] if metrics else []))
+        table.add_row(*cells, *([fmt(p["pass_at_1"], 3), fmt(p["ten_at_k"], 3)] if metrics else []))
     console.print(table)
     lines = [f"solved {summary['solved']}/{summary['problems']} problems"]
     if summary["mean_percentile"] is not None:

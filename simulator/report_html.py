@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from html import escape
 
+from simulator.report import fmt
+
 WIDTH, HEIGHT = 560, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 28, 56  # margins around the plot area
 
@@ -69,13 +71,7 @@ def _table(rows: list[dict], columns: list[str]) -> str:
 
 
 def _cell(value) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    if isinstance(value, list):
-        return " ".join(map(str, value))
-    return str(value)
+    return fmt(" ".join(map(str, value)) if isinstance(value, list) else value, 2)
 
 
 def render_html(report: dict) -> str:
