@@ -3,6 +3,9 @@
 Queries are shaped [B, T, K, G, H] (K key/value heads, G query heads per K/V head, head size H) and
 attend to keys/values [B, S, K, H] with one einsum, so K/V are never repeated per query head.
 K = 1 is AlphaCode's multi-query attention; K = number of heads is standard multi-head attention.
+The attention weights are laid out [B, K, T, G, S]: with K = 1 that is exactly the product of q
+[B, T*G, H] and k [B, S, H], so no operand or result needs transposing (the [B, K, G, T, S] layout
+cost a transposed copy of every attention matrix, forward and backward: ~7% of a training step).
 Cross-attention K/V may also be given without a batch axis ([S, K, H]): one problem's statement
 shared by every sample of a batch, which then folds the whole batch into one matmul.
 """
@@ -43,24 +46,24 @@ class Attention(nnx.Module):
         return k, v
 
     def attend(self, q: jax.Array, k: jax.Array, v: jax.Array, mask: jax.Array) -> jax.Array:
-        """q [B,T,K,G,H]; k, v [B,S,K,H] or shared [S,K,H]; mask broadcastable to [B,1,1,T,S]
+        """q [B,T,K,G,H]; k, v [B,S,K,H] or shared [S,K,H]; mask broadcastable to [B,1,T,1,S]
         (True = may attend). Returns [B, T, D]."""
         shared = k.ndim == 3
-        logits = jnp.einsum("btkgh,skh->bkgts" if shared else "btkgh,bskh->bkgts", q, k)
+        logits = jnp.einsum("btkgh,skh->bktgs" if shared else "btkgh,bskh->bktgs", q, k)
         logits = jnp.where(mask, logits.astype(jnp.float32), jnp.finfo(jnp.float32).min)
         weights = jax.nn.softmax(logits, axis=-1).astype(self.dtype)
-        out = jnp.einsum("bkgts,skh->btkgh" if shared else "bkgts,bskh->btkgh", weights, v)
+        out = jnp.einsum("bktgs,skh->btkgh" if shared else "bktgs,bskh->btkgh", weights, v)
         b, t = q.shape[:2]
         out = out.reshape(b, t, self.num_kv_heads * self.groups, self.head_dim)
         return jnp.einsum("btnh,nhd->btd", out, self.o[...].astype(self.dtype))
 
 
 def mask_for(query_valid: jax.Array | None, key_valid: jax.Array) -> jax.Array:
-    """[B,T] and [B,S] validity -> a mask broadcastable to [B,1,1,T,S]."""
+    """[B,T] and [B,S] validity -> a mask broadcastable to [B,1,T,1,S]."""
     m = key_valid[:, None, :]
     if query_valid is not None:
         m = m & query_valid[:, :, None]
-    return m[:, None, None, :, :]
+    return m[:, None, :, None, :]
 
 
 def causal_mask(query_slots: jax.Array, key_slots: jax.Array, key_start: jax.Array) -> jax.Array:
@@ -70,4 +73,4 @@ def causal_mask(query_slots: jax.Array, key_slots: jax.Array, key_start: jax.Arr
         query_slots = query_slots[None]
     j = key_slots[None, None, :]
     m = (j <= query_slots[:, :, None]) & (j >= key_start[:, None, None])
-    return m[:, None, None, :, :]
+    return m[:, None, :, None, :]

@@ -20,8 +20,14 @@ from solver.config import TrainConfig
 
 
 def target_log_probs(logits: jax.Array, targets: jax.Array, temperature: float = 1.0) -> jax.Array:
-    """log p(target) under softmax(logits / temperature); [..., V] and [...] -> [...]."""
-    return -optax.softmax_cross_entropy_with_integer_labels(logits.astype(jnp.float32) / temperature, targets)
+    """log p(target) under softmax(logits / temperature); [..., V] and [...] -> [...].
+
+    Written out rather than optax.softmax_cross_entropy_with_integer_labels: that picks the target
+    logit with a gather, whose gradient XLA's CPU backend runs as a slow scatter over [B, T, V];
+    a one-hot product's gradient is a comparison fused into the softmax's."""
+    scaled = logits.astype(jnp.float32) / temperature
+    picked = jnp.sum(scaled * jax.nn.one_hot(targets, scaled.shape[-1], dtype=scaled.dtype), axis=-1)
+    return picked - jax.nn.logsumexp(scaled, axis=-1)
 
 
 def gold_weights(target_logp: jax.Array, alpha: float, beta: float) -> jax.Array:
@@ -60,7 +66,7 @@ def mlm_positions(mlm_mask: jax.Array, count: int) -> tuple[jax.Array, jax.Array
 
 
 def masked_lm_loss(logits: jax.Array, targets: jax.Array, valid: jax.Array) -> jax.Array:
-    return _masked_mean(optax.softmax_cross_entropy_with_integer_labels(logits, targets), valid)
+    return _masked_mean(-target_log_probs(logits, targets), valid)
 
 
 def value_loss(value_logit: jax.Array, correct: jax.Array) -> jax.Array:

@@ -142,14 +142,19 @@ class Transformer(nnx.Module):
     def dtype(self):
         return jnp.dtype(self.config.dtype)
 
-    def _embed(self, tokens: jax.Array, table: nnx.Param, positions: jax.Array) -> jax.Array:
-        x = self.embed(tokens) + jnp.take(table[...], positions, axis=0, mode="clip")
-        return x.astype(self.dtype)
+    def _embed(self, tokens: jax.Array, table: nnx.Param, positions: jax.Array | None = None) -> jax.Array:
+        """Token + position embeddings; positions [B, T] (clipped to the table), or None for
+        0..T-1 (a slice, whose gradient is cheap, where a gather's is a scatter)."""
+        if positions is None:
+            pos = table[: tokens.shape[1]][None]
+        else:
+            pos = jnp.take(table[...], positions, axis=0, mode="clip")
+        return (self.embed(tokens) + pos).astype(self.dtype)
 
     # --- encoder -------------------------------------------------------------------------------
     def encode(self, enc_tokens: jax.Array, enc_mask: jax.Array) -> jax.Array:
         """[B, S] tokens and validity -> [B, S, D] encoder states (normalised)."""
-        x = self._embed(enc_tokens, self.enc_pos, jnp.arange(enc_tokens.shape[1]))
+        x = self._embed(enc_tokens, self.enc_pos)
         mask = mask_for(None, enc_mask)
         for layer in self.encoder:
             x = layer(x, mask)
@@ -174,13 +179,13 @@ class Transformer(nnx.Module):
     def decode_all(
         self,
         tokens: jax.Array,
-        positions: jax.Array,
+        positions: jax.Array | None,
         self_mask: jax.Array,
         cross: tuple[LayerCache, ...],
         enc_mask: jax.Array,
     ) -> jax.Array:
         """The whole decoder sequence at once (training; the sampler's recomputation reference).
-        Returns the last layer's normalised states [B, T, D]."""
+        positions [B, T], or None for 0..T-1. Returns the last layer's normalised states [B, T, D]."""
         x = self._embed(tokens, self.dec_pos, positions)
         cross_mask = mask_for(None, enc_mask)
         for layer, kv in zip(self.decoder, cross):
@@ -231,7 +236,7 @@ class Transformer(nnx.Module):
         t = dec_inputs.shape[1]
         slots = jnp.arange(t)
         self_mask = causal_mask(slots, slots, jnp.zeros(dec_inputs.shape[0], jnp.int32)) & dec_mask[:, None, None, None, :]
-        states = self.decode_all(dec_inputs, slots, self_mask, self.cross_kv(enc_out), enc_mask)
+        states = self.decode_all(dec_inputs, None, self_mask, self.cross_kv(enc_out), enc_mask)
         mlm = None if mlm_positions is None else self.mlm_logits(enc_out, mlm_positions)
         return Outputs(self.logits(states), self.value_head(states, value_mask), mlm)
 

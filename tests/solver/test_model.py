@@ -59,7 +59,7 @@ def test_grouped_attention_equals_multi_head_with_repeated_keys(kv_heads):
     kk = np.repeat(np.einsum("bsd,dkh->bskh", y, wk), config.groups, axis=2)
     vv = np.repeat(np.einsum("bsd,dkh->bskh", y, wv), config.groups, axis=2)
     logits = np.einsum("btnh,bsnh->bnts", q, kk)
-    logits = np.where(np.array(mask)[:, 0], logits, -np.inf)
+    logits = np.where(np.array(mask)[:, 0, :, 0][:, None], logits, -np.inf)
     w = np.exp(logits - logits.max(-1, keepdims=True))
     w /= w.sum(-1, keepdims=True)
     want = np.einsum("bnts,bsnh,nhd->btd", w, vv, wo)
