@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 from datetime import datetime, timezone
@@ -24,18 +23,14 @@ def load_contests(ids: list[str] | tuple[str, ...], after: datetime | None, libr
     IDS name contests of the library at LIBRARY_ROOT, or the demo ("demo" or its id); AFTER adds
     every library contest that started after that date (the held-out split)."""
     from contests.demo import DEMO_CONTEST_ID, demo_contest
+    from contests.library import ContestLibrary
 
+    library = ContestLibrary(library_root)
     chosen: dict[str, Contest] = {}
-    library = None
     for contest_id in ids:
-        if contest_id in DEMO_ALIASES or contest_id == DEMO_CONTEST_ID:
-            contest = demo_contest()
-        else:
-            library = library or _library(library_root)
-            contest = library.get(contest_id)
+        contest = demo_contest() if contest_id in (*DEMO_ALIASES, DEMO_CONTEST_ID) else library.get(contest_id)
         chosen[contest.id] = contest
     if after is not None:
-        library = library or _library(library_root)
         for summary in library.after(after):
             if summary.id not in chosen:
                 chosen[summary.id] = library.get(summary.id)
@@ -49,12 +44,6 @@ def _aware(when: datetime | None) -> datetime | None:
     if when is None:
         return None
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
-
-def _library(root: Path):
-    from contests.library import ContestLibrary
-
-    return ContestLibrary(root)
 
 
 # ------------------------------------------------------------------ judge
@@ -123,9 +112,5 @@ def solver_identity(solver: Solver, revision: str) -> SolverIdentity:
 def same_behaviour(a: SolverIdentity, stored) -> bool:
     """Whether a solver built now behaves as the stored version did (code revision aside: a commit
     elsewhere in the tree does not stop a run from being resumed)."""
-    def key(name, version, config, checkpoint):
-        return hashlib.sha256(json.dumps([name, version, config, checkpoint], sort_keys=True, default=str)
-                              .encode()).hexdigest()
-
-    return key(a.name, a.version, a.config, a.checkpoint_digest) == key(
+    return (a.name, a.version, a.config, a.checkpoint_digest) == (
         stored.name, stored.version, stored.config, stored.checkpoint_digest)
