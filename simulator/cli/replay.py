@@ -43,15 +43,14 @@ def _console(as_json: bool):
     return Console(stderr=as_json)
 
 
-def execute_runs(store, run_ids: list[int], contests, solver, judge, fingerprint: str, settings, console,
-                 quiet: bool) -> None:
-    """Replay each run in turn with a progress bar."""
+def execute_runs(store, run_ids: list[int], contests, solver, judge, fingerprint: str, settings, console) -> None:
+    """Replay each run in turn with a progress bar (on stderr with --json, so stdout stays JSON)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from simulator.replay import Replayer
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True, disable=quiet) as progress:
+                  console=console, transient=True) as progress:
         for run_id in run_ids:
             task = progress.add_task(f"run {run_id}", total=None)
 
@@ -138,7 +137,7 @@ def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submiss
             else:
                 run_ids = _start_runs(store, solver, contests, seeds or (0,), settings,
                                       {"solver": solver_spec, "sandbox": sandbox, "library": str(library)}, label)
-            execute_runs(store, run_ids, contests, solver, judge, fingerprint, settings, console, as_json)
+            execute_runs(store, run_ids, contests, solver, judge, fingerprint, settings, console)
         _show_runs(store, run_ids, as_json, console)
 
 
@@ -278,14 +277,14 @@ def demo(solver_kind, model_preset, seed, samples, sandbox, db, as_json):
             if solver_kind == "jax":
                 console.print(MEMORISE_NOTE)
                 console.print(HEADERS_NOTE)
-                run_dir = prepare_demo_model(contest, model_preset, home / "work", console, quiet=as_json)
+                run_dir = prepare_demo_model(contest, model_preset, home / "work", console)
                 spec = f"jax-demo:{run_dir}"
             else:
                 spec = "reference"
             solver = make_solver(spec, judge)
             run_ids = _start_runs(store, solver, [contest], (seed,), settings,
                                   {"solver": spec, "sandbox": sandbox, "demo": True}, "csim demo")
-            execute_runs(store, run_ids, [contest], solver, judge, fingerprint, settings, console, as_json)
+            execute_runs(store, run_ids, [contest], solver, judge, fingerprint, settings, console)
         _show_runs(store, run_ids, as_json, console)
         if not as_json:
             console.print(f"Stored as run {run_ids[0]} in {store.url}; see `csim report {run_ids[0]}`.")
