@@ -73,7 +73,10 @@ def _show_runs(store, run_ids: list[int], as_json: bool, console) -> None:
 
 def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: str | None) -> list[int]:
     from simulator.components import code_revision, solver_identity
+    from simulator.replay import check_contest
 
+    for contest in contests:  # refuse bad contests before anything is stored
+        check_contest(contest)
     version_id = store.solver_version(solver_identity(solver, code_revision()))
     for contest in contests:
         store.record_contest(contest)

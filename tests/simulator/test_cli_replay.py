@@ -85,6 +85,21 @@ def test_bad_input_gets_one_line_and_status_2(args, message, tmp_path):
     assert message in err and len(err.strip().splitlines()) == 1
 
 
+def test_a_contest_that_cannot_be_replayed_is_refused_before_anything_is_stored(tmp_path):
+    from dataclasses import replace
+
+    from contests.library import ContestLibrary
+
+    library = ContestLibrary(tmp_path / "library")
+    library.add(replace(demo_contest(), id="no-standings", standings=[]))
+    db = tmp_path / "csim.db"
+    code, out, err = invoke("replay", "--contest", "no-standings", "--library", str(tmp_path / "library"),
+                            "--db", str(db), home=tmp_path)
+    assert code == 2 and "no standings" in err and len(err.strip().splitlines()) == 1
+    with Store(db) as store:
+        assert store.runs() == []
+
+
 @pytest.mark.slow
 def test_replay_the_contests_after_a_date_from_a_library(tmp_path, codecontests_dev):
     from contests.library import ContestLibrary
