@@ -18,7 +18,7 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 16, 28, 56  # margins around the plot area
 def _frame(title: str, y_label: str, y_min: float, y_max: float, labels: list[str], ticks: int = 5) -> list[str]:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" role="img" '
              f'aria-label="{escape(title)}">',
-             f'<text x="{WIDTH / 2}" y="16" text-anchor="middle" font-weight="bold">{escape(title)}</text>',
+             f'<text x="{WIDTH / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">{escape(title)}</text>',
              f'<text x="12" y="{TOP + (HEIGHT - TOP - BOTTOM) / 2}" transform="rotate(-90 12 '
              f'{TOP + (HEIGHT - TOP - BOTTOM) / 2})" text-anchor="middle" font-size="11">{escape(y_label)}</text>']
     for i in range(ticks + 1):
@@ -79,7 +79,7 @@ def render_html(report: dict) -> str:
     contests, problems = report["contests"], report["problems"]
     charts = []
     if contests:
-        charts.append(bar_chart("Percentile per contest (share of participants strictly better; lower is better)",
+        charts.append(bar_chart("Percentile per contest (participants strictly better; lower is better)",
                                 "percentile %", [c["contest"] for c in contests],
                                 [c["percentile"] for c in contests], 100.0))
     sequential = report["ratings"].get("sequential")
