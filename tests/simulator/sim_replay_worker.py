@@ -3,8 +3,8 @@
     python sim_replay_worker.py DB LOG new SEED        # creates a run, prints its id, replays it
     python sim_replay_worker.py DB LOG resume RUN_ID   # resumes a run
 
-Replays the demo contest with a ScriptedSolver that submits each of A, B, C's incorrect solution
-before its correct one, and a wrong program to D and E (quick to judge). Before every judging it appends "KEY INDEX ORDER" to LOG (flushed and
+Replays the demo contest with a ScriptedSolver that submits a wrong program before the correct one
+to every problem: ten judgings, so that a test can kill it more than once on the way. Before every judging it appends "KEY INDEX ORDER" to LOG (flushed and
 synced), so the test can see exactly what was judged, and when.
 """
 
@@ -24,7 +24,7 @@ from simulator.components import solver_identity  # noqa: E402
 from simulator.replay import Replayer, ReplaySettings  # noqa: E402
 from simulator.store import Store  # noqa: E402
 
-PLAN = {**{f"demo-{i}": ["incorrect", "correct"] for i in "ABC"}, "demo-D": ["wrong"], "demo-E": ["wrong"]}
+PLAN = {**{f"demo-{i}": ["incorrect", "correct"] for i in "ABC"}, **{f"demo-{i}": ["wrong", "correct"] for i in "DE"}}
 
 
 def main() -> None:

@@ -19,8 +19,8 @@ def test_two_replays_at_once_on_a_fresh_database(db_url, tmp_path):
     assert {k: v for k, v in first.items() if k != "submissions"} == {k: v for k, v in second.items() if k != "submissions"}
     for run in runs:
         counts = row_counts(db_url, run)
-        assert counts["submissions"] == counts["distinct submissions"] == 8
+        assert counts["submissions"] == counts["distinct submissions"] == 10
         assert (counts["problem results"], counts["contest results"], counts["ratings"]) == (5, 1, 2)
     judged = [k for n in (0, 1) for k, _, _ in log_lines(tmp_path / f"{n}.log")]
     # each distinct program is stored once, however the two replays' judgings interleaved
-    assert row_counts(db_url, runs[0])["judgments"] == len(set(judged)) == 8
+    assert row_counts(db_url, runs[0])["judgments"] == len(set(judged)) == 10

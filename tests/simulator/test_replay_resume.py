@@ -20,7 +20,7 @@ def test_a_replay_killed_twice_ends_as_if_never_killed(db_url, tmp_path):
     proc = start(db_url, log, "new", 0)
     run = int(proc.stdout.readline())
     snapshots = []
-    for judgings in (2, 3):  # killed in its 2nd judging, resumed, killed in its 3rd judging after that
+    for judgings in (2, 2):  # killed in its 2nd judging, resumed, killed again two judgings later
         kill_after(proc, log, judgings)
         snapshots.append((len(log_lines(log)), committed_keys(db_url)))
         assert final_results(db_url, run)["status"] == "running"  # killed: nothing got to mark it
