@@ -11,9 +11,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
+
+from contests.errors import DataError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_LOCK = 0x6373696D  # "csim": an arbitrary advisory-lock id, the same in every csim process
@@ -40,7 +43,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
         config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+        try:
+            command.upgrade(config, revision)
+        except CommandError as e:  # e.g. a schema written by a newer csim than this one
+            raise DataError(engine.url.render_as_string(hide_password=True), "schema",
+                            f"cannot migrate this database: {e}") from None
 
 
 def downgrade(engine: Engine, revision: str) -> None:

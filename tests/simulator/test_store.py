@@ -182,3 +182,15 @@ def test_two_writers_at_once_do_not_corrupt_each_other(db_url, tmp_path):
         with store.transaction() as s:
             assert s.scalar(select(func.count()).select_from(SubmissionRow).where(SubmissionRow.verdict.is_(None))) == 0
             assert set(s.scalars(select(Run.progress_done))) == {5}
+
+
+def test_a_database_from_a_newer_csim_is_refused_in_one_line(tmp_path):
+    from sqlalchemy import text
+
+    from contests.errors import DataError
+
+    db = tmp_path / "csim.db"
+    with Store(db) as store, store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(DataError, match="schema: cannot migrate this database"):
+        Store(db)
