@@ -1,12 +1,18 @@
 """Multi-query / grouped-query attention, written by hand.
 
 Queries are shaped [B, T, K, G, H] (K key/value heads, G query heads per K/V head, head size H) and
-attend to keys/values [B, S, K, H] with one einsum, so K/V are never repeated per query head.
-K = 1 is AlphaCode's multi-query attention; K = number of heads is standard multi-head attention.
-The attention weights are laid out [B, K, T, G, S]: with K = 1 that is exactly the product of q
-[B, T*G, H] and k [B, S, H], so no operand or result needs transposing (the [B, K, G, T, S] layout
-cost a transposed copy of every attention matrix, forward and backward: ~7% of a training step).
-Cross-attention K/V may also be given without a batch axis ([S, K, H]): one problem's statement
+attend to K/V heads with one einsum each, so K/V are never repeated per query head. K = 1 is
+AlphaCode's multi-query attention; K = number of heads is standard multi-head attention.
+
+Layouts are chosen so that every product is a plain matrix product on XLA's CPU backend, with
+no operand or result transposed on the way (measured: the obvious [B, S, K, H] keys and
+[B, K, G, T, S] weights cost a transposed copy of every attention matrix in training, and of the
+whole KV cache at every decoding step, which made cached sampling 5-10x slower):
+- keys and values both [B, K, H, S] (the KV cache too): for K = 1, logits = q [B, T*G, H] @
+  keys [B, H, S] and out = weights [B, T*G, S] @ values[B, H, S]^T, the forms the CPU backend's
+  matmul takes as they are (values as [B, K, S, H] cost a copy of the cache at every step);
+- weights [B, K, T, G, S].
+Cross-attention K/V may also be given without a batch axis ([K, H, S]): one problem's statement
 shared by every sample of a batch, which then folds the whole batch into one matmul.
 """
 
@@ -40,19 +46,19 @@ class Attention(nnx.Module):
         return q.reshape(b, t, self.num_kv_heads, self.groups, self.head_dim) * (self.head_dim**-0.5)
 
     def keys_values(self, x: jax.Array) -> tuple[jax.Array, jax.Array]:
-        """[..., S, D] -> keys and values [..., S, K, H]."""
-        k = jnp.einsum("...sd,dkh->...skh", x, self.k[...].astype(self.dtype))
-        v = jnp.einsum("...sd,dkh->...skh", x, self.v[...].astype(self.dtype))
+        """[..., S, D] -> keys and values [..., K, H, S]."""
+        k = jnp.einsum("...sd,dkh->...khs", x, self.k[...].astype(self.dtype))
+        v = jnp.einsum("...sd,dkh->...khs", x, self.v[...].astype(self.dtype))
         return k, v
 
     def attend(self, q: jax.Array, k: jax.Array, v: jax.Array, mask: jax.Array) -> jax.Array:
-        """q [B,T,K,G,H]; k, v [B,S,K,H] or shared [S,K,H]; mask broadcastable to [B,1,T,1,S]
-        (True = may attend). Returns [B, T, D]."""
+        """q [B,T,K,G,H]; keys and values [B,K,H,S], or shared [K,H,S]; mask broadcastable to
+        [B,1,T,1,S] (True = may attend). Returns [B, T, D]."""
         shared = k.ndim == 3
-        logits = jnp.einsum("btkgh,skh->bktgs" if shared else "btkgh,bskh->bktgs", q, k)
+        logits = jnp.einsum("btkgh,khs->bktgs" if shared else "btkgh,bkhs->bktgs", q, k)
         logits = jnp.where(mask, logits.astype(jnp.float32), jnp.finfo(jnp.float32).min)
         weights = jax.nn.softmax(logits, axis=-1).astype(self.dtype)
-        out = jnp.einsum("bktgs,skh->btkgh" if shared else "bktgs,bskh->btkgh", weights, v)
+        out = jnp.einsum("bktgs,khs->btkgh" if shared else "bktgs,bkhs->btkgh", weights, v)
         b, t = q.shape[:2]
         out = out.reshape(b, t, self.num_kv_heads * self.groups, self.head_dim)
         return jnp.einsum("btnh,nhd->btd", out, self.o[...].astype(self.dtype))

@@ -22,7 +22,7 @@ from solver.config import ModelConfig
 _normal = nnx.initializers.normal
 _fan_in = nnx.initializers.variance_scaling(1.0, "fan_in", "truncated_normal")
 
-# One decoder layer's self-attention cache: keys and values [B, L, K, H].
+# One decoder layer's keys and values, each [B, K, H, L] (solver/attention.py's layout).
 LayerCache = tuple[jax.Array, jax.Array]
 
 
@@ -94,8 +94,8 @@ class DecoderLayer(nnx.Module):
         h = self.self_norm(x)
         k, v = self.self_attn.keys_values(h)
         if cache is not None:
-            k = jax.lax.dynamic_update_slice(cache[0], k.astype(cache[0].dtype), (0, slot, 0, 0))
-            v = jax.lax.dynamic_update_slice(cache[1], v.astype(cache[1].dtype), (0, slot, 0, 0))
+            k = jax.lax.dynamic_update_slice(cache[0], k.astype(cache[0].dtype), (0, 0, 0, slot))
+            v = jax.lax.dynamic_update_slice(cache[1], v.astype(cache[1].dtype), (0, 0, 0, slot))
         x = x + self.self_attn.attend(self.self_attn.queries(h), k, v, self_mask)
         x = x + self.cross_attn.attend(self.cross_attn.queries(self.cross_norm(x)), *cross, cross_mask)
         return x + self.ffn(self.ffn_norm(x)), (k, v)
@@ -167,7 +167,7 @@ class Transformer(nnx.Module):
 
     def cross_kv(self, enc_out: jax.Array) -> tuple[LayerCache, ...]:
         """Every decoder layer's cross-attention keys/values, computed once per statement.
-        enc_out [B, S, D] -> [B, S, K, H] each; or [S, D] -> [S, K, H] to share across a batch."""
+        enc_out [B, S, D] -> [B, K, H, S] each; or [S, D] -> [K, H, S] to share across a batch."""
         return tuple(layer.cross_attn.keys_values(enc_out) for layer in self.decoder)
 
     # --- decoder -------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ class Transformer(nnx.Module):
 
     def init_cache(self, batch: int, max_len: int) -> tuple[LayerCache, ...]:
         c = self.config
-        shape = (batch, max_len, c.num_kv_heads, c.head_dim)
+        shape = (batch, c.num_kv_heads, c.head_dim, max_len)
         return tuple((jnp.zeros(shape, self.dtype), jnp.zeros(shape, self.dtype)) for _ in self.decoder)
 
     def decode(
@@ -214,7 +214,7 @@ class Transformer(nnx.Module):
         slots = slot + jnp.arange(t)
         positions = jnp.maximum(slots[None, :] - cache_start[:, None], 0)
         x = self._embed(tokens, self.dec_pos, positions)
-        self_mask = causal_mask(slots, jnp.arange(cache[0][0].shape[1]), cache_start)
+        self_mask = causal_mask(slots, jnp.arange(cache[0][0].shape[3]), cache_start)
         cross_mask = mask_for(None, enc_mask)
         new_cache = []
         for layer, kv, layer_cache in zip(self.decoder, cross, cache):

@@ -76,6 +76,7 @@ def test_shared_cross_kv_equals_per_row_kv():
     def run(x, enc, enc_mask):
         attn = Attention(TINY, key=jax.random.key(0))
         k, v = attn.keys_values(enc)
+        assert k.shape == v.shape == (1, TINY.head_dim, 6)
         shared = attn.attend(attn.queries(x), k, v, mask_for(None, enc_mask))
         kb, vb = attn.keys_values(jnp.broadcast_to(enc, (3, 6, TINY.d_model)))
         return shared, attn.attend(attn.queries(x), kb, vb, mask_for(None, jnp.broadcast_to(enc_mask, (3, 6))))
