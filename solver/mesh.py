@@ -77,7 +77,13 @@ def batch_sharding(mesh: Mesh) -> NamedSharding:
 
 
 def put_batch(batch: Mapping[str, np.ndarray], mesh: Mesh) -> dict[str, jax.Array]:
-    """Host arrays -> global arrays split over `data`. Each process passes its own slice of the
-    global batch (on one host, the whole batch)."""
+    """A global batch (every process builds the same one, from the same seed) -> global arrays
+    split over `data`; each process contributes only its own rows (on one host, all of them)."""
     sharding = batch_sharding(mesh)
-    return {k: jax.make_array_from_process_local_data(sharding, np.asarray(v)) for k, v in batch.items()}
+    index, count = jax.process_index(), jax.process_count()
+
+    def local(rows: np.ndarray) -> np.ndarray:
+        size = len(rows) // count
+        return rows[index * size:(index + 1) * size]
+
+    return {k: jax.make_array_from_process_local_data(sharding, local(np.asarray(v))) for k, v in batch.items()}

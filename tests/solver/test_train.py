@@ -102,6 +102,25 @@ SHARDED = textwrap.dedent("""
             losses.append(float(metrics["loss"]))
         out[f"{data}x{model}"] = {"losses": losses,
                                   "q_sharding": str(state.params["decoder"][0]["self_attn"]["q"].value.sharding.spec)}
+
+    # Sampling with the batch split over the devices draws what one device draws.
+    import jax.numpy as jnp
+    from solver.sample import Decoder
+    for data in (1, 4):
+        mesh = meshlib.make_mesh(data, 1)
+        decoder = Decoder(config.model, mesh, eos_id=3, banned=(0,))
+        p = jax.device_put(params, decoder.param_shardings)
+        enc = jnp.arange(5, 37, dtype=jnp.int32)
+        cross = decoder.encode(p, enc, jnp.ones(32, bool))
+        rows = decoder.rows
+        prefix = jax.device_put(jnp.arange(8 * 4, dtype=jnp.int32).reshape(4, 8) % 50 + 5, rows)
+        keys = jax.device_put(jax.vmap(lambda i: jax.random.fold_in(jax.random.key(0), i))(jnp.arange(4)), rows)
+        tokens, logprob, lengths = decoder.generate(
+            p, cross, jnp.ones(32, bool), prefix, jax.device_put(jnp.zeros(4, jnp.int32), rows), keys,
+            jax.device_put(jnp.full(4, 12, jnp.int32), rows), jnp.float32(1.0), jnp.float32(1.0),
+            max_new=12, top_k=None, use_top_p=False)
+        out[f"sample_{data}"] = {"tokens": jax.device_get(tokens).tolist(),
+                                 "devices": len(tokens.sharding.device_set)}
     print(json.dumps(out))
 """)
 
@@ -109,7 +128,8 @@ SHARDED = textwrap.dedent("""
 @pytest.mark.slow
 def test_a_four_device_sharded_step_gives_the_one_device_loss(tmp_path):
     """Four fake CPU devices: data parallel (4x1) and data x model parallel (2x2) give the losses
-    of one device, before and after an optimiser step."""
+    of one device, before and after an optimiser step; sampling with the batch split over the
+    four devices draws the tokens one device draws."""
     env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", PYTHONPATH=str(ROOT))
     done = subprocess.run([sys.executable, "-c", SHARDED], env=env, capture_output=True, text=True, timeout=600,
                           cwd=tmp_path)
@@ -121,6 +141,7 @@ def test_a_four_device_sharded_step_gives_the_one_device_loss(tmp_path):
         np.testing.assert_allclose(out[layout]["losses"], one, rtol=2e-5)
     assert one[1] != one[0]  # the step changed the parameters
     assert "model" in out["2x2"]["q_sharding"]  # heads really are split over the model axis
+    assert out["sample_4"]["devices"] == 4 and out["sample_4"]["tokens"] == out["sample_1"]["tokens"]
 
 
 @pytest.mark.slow
