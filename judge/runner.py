@@ -197,10 +197,14 @@ class Judge:
             raise RuntimeError("the judge is closed")
         return self._checker_compiler.compile(problem.checker.source or "", problem.checker.language or "cpp")
 
-    def _run(self, program: Program, stdin: str | bytes, time_limit: float, memory_limit: int) -> RunOutcome:
+    def _run(self, program: Program, stdin: str | bytes, time_limit: float, memory_limit: int,
+             stopper: "_Stopper | None" = None) -> RunOutcome | None:
+        """One run in a free run box; None when STOPPER stopped it (before or during the run)."""
         lang = get_language(program.language)
         data = stdin.encode() if isinstance(stdin, str) else stdin
-        with self._runs.box() as box:
+        with self._runs.box() as box, _Entered(stopper, box) as wanted:
+            if not wanted:
+                return None
             files = [box.new_file("input", data), box.new_file("output", writable=True),
                      box.new_file("stderr", writable=True)]
             (_, stdin_path), (output, stdout_path), (errors, stderr_path) = files
@@ -225,6 +229,8 @@ class Judge:
             finally:  # before the next run's baseline: the output's pages are charged to the box
                 for host, _ in files:
                     host.unlink(missing_ok=True)
+            if stopper is not None and stopper.stopped:
+                return None
         verdict, message = classify(raw, lang, time_limit, len(stdout), self.config.output_limit, stderr)
         return RunOutcome(stdout.decode("utf-8", errors="replace"), verdict, raw.cpu_time, raw.wall_time,
                           raw.memory, raw.exit_code, raw.signal, message, stderr)
@@ -295,25 +301,23 @@ class Judge:
                 return JudgeResult(Verdict.IE, compile_output=program.output, notes=notes,
                                    message=f"the checker does not compile: {checker_program.error or checker_program.output}"[:2000])
 
-        stop = threading.Event()
-
-        def one(index: int, test: TestCase) -> TestResult | None:
-            if stop.is_set():
-                return None
-            return self._test(index, test, program, problem, checker_program)
-
-        futures = [self._submit(one, n, t) for n, t in enumerate(tests)]
+        stopper = _Stopper()
+        futures = [self._submit(self._test, n, t, program, problem, checker_program, stopper)
+                   for n, t in enumerate(tests)]
         results: list[TestResult] = []
         for future in futures:
             result = future.result()
-            if result is None:
-                break
             results.append(result)
             if result.verdict is not Verdict.OK and not all_tests:
-                stop.set()
+                # Codeforces stops here: later tests are skipped, those under way killed; every
+                # earlier one has finished (they were awaited in order).
+                stopper.stop()
                 for later in futures:
                     later.cancel()
                 break
+        for future in futures:  # nothing of this judgement goes on after it returns
+            if not future.cancelled():
+                future.exception()
         # The first failed test decides, in both modes (as JudgeResult.failed_test says).
         verdict = next((r.verdict for r in results if r.verdict is not Verdict.OK), Verdict.OK)
         failed = next((r for r in results if r.verdict is not Verdict.OK), None)
@@ -331,8 +335,10 @@ class Judge:
         return self._check_testlib(checker_program, test, output)
 
     def _test(self, index: int, test: TestCase, program: Program, problem: Problem,
-              checker_program: Program | None) -> TestResult:
-        run = self._run(program, test.input, problem.time_limit, problem.memory_limit)
+              checker_program: Program | None, stopper: "_Stopper | None" = None) -> TestResult | None:
+        run = self._run(program, test.input, problem.time_limit, problem.memory_limit, stopper)
+        if run is None:
+            return None  # the judgement stopped
         check = None
         if run.verdict is Verdict.OK:
             if checker_program is not None:
@@ -370,3 +376,42 @@ class Judge:
             return CheckResult(Verdict.IE, "checker exceeded its limits")
         return read_testlib(raw.exit_code, raw.signal, message)
 
+
+class _Stopper:
+    """Lets a judgement stop at its first failure: tests not begun are skipped, runs under way
+    are killed (their results are not wanted), so nothing of it goes on after it returns."""
+
+    def __init__(self):
+        self.stopped = False
+        self._boxes: set[Box] = set()
+        self._lock = threading.Lock()
+
+    def enter(self, box: Box) -> bool:
+        with self._lock:
+            if not self.stopped:
+                self._boxes.add(box)
+            return not self.stopped
+
+    def leave(self, box: Box) -> None:
+        with self._lock:
+            self._boxes.discard(box)
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped = True
+            for box in self._boxes:
+                box.abort()
+
+
+class _Entered:
+    """`with _Entered(stopper, box) as wanted`: the box's run is registered with the stopper."""
+
+    def __init__(self, stopper: _Stopper | None, box: Box):
+        self.stopper, self.box = stopper, box
+
+    def __enter__(self) -> bool:
+        return self.stopper is None or self.stopper.enter(self.box)
+
+    def __exit__(self, *exc) -> None:
+        if self.stopper is not None:
+            self.stopper.leave(self.box)

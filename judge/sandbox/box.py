@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -193,6 +194,19 @@ class Box:
     def alive(self) -> bool:
         return True
 
+    def supervisor_pid(self) -> int | None:
+        """The supervisor's pid on the host, where known."""
+        return None
+
+    def abort(self) -> None:
+        """Kill the run under way, from another thread (its result will be ignored)."""
+        pid = self.supervisor_pid()
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGUSR1)
+            except ProcessLookupError:
+                pass
+
     def _death_detail(self) -> str:
         return ""
 
@@ -260,6 +274,13 @@ class LocalBox(Box):
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
+
+    def supervisor_pid(self) -> int | None:
+        if self.proc is None:
+            return None
+        if self.isolation.bwrap:  # bwrap's child; without bwrap the shell and setpriv exec into it
+            return self._extra_pids[0] if self._extra_pids else None
+        return self.proc.pid
 
     def _box_pids(self) -> list[int]:
         """Host pids of the box's processes below bwrap, to reap them if they are orphaned to us."""

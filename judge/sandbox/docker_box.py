@@ -94,6 +94,10 @@ class DockerBox(Box):
         self.backend = backend
         self.container = None
         self._sock = None
+        self._pid: int | None = None
+
+    def supervisor_pid(self) -> int | None:
+        return self._pid if self.container is not None else None
 
     @property
     def inside_dir(self) -> str:
@@ -133,7 +137,8 @@ class DockerBox(Box):
             self.channel = DockerChannel(self._sock)
             self._handshake(self.backend.seccomp, False)
             self.container.reload()
-            self.cgroup = WorkerCgroup.of_process(self.container.attrs["State"]["Pid"])
+            self._pid = self.container.attrs["State"]["Pid"]
+            self.cgroup = WorkerCgroup.of_process(self._pid)
         except Exception as e:
             detail = self._death_detail()
             self.close()

@@ -249,6 +249,7 @@ def _python_main(path, source):
 
     for sig in RESET_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)  # Python's own start-up state
+    signal.signal(signal.SIGUSR1, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.stdin = sys.__stdin__ = open(0, "r", encoding="utf-8", closefd=False)
     sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", closefd=False)
@@ -343,6 +344,17 @@ def _exit_code(value):
 
 
 OUTPUT_WATCH = 0.1  # seconds between looks at the output's size while a run goes on
+CURRENT = []  # the pid of the run under way, for the abort signal's handler
+
+
+def _abort(signum, frame):
+    """SIGUSR1 from the judge: kill the run under way (its result is no longer wanted). Only the
+    judge can send it: inside the namespace, signals to PID 1 are dropped."""
+    for pid in CURRENT:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def _size(path):
@@ -367,6 +379,7 @@ def run(req, scratch):
         return {"exit_code": None, "signal": None, "cpu_time": 0.0, "wall_time": 0.0, "timed_out": False,
                 "error": str(e) or type(e).__name__}
     timed_out = flooded = False
+    CURRENT[:] = [pid]
     pidfd = os.pidfd_open(pid)
     try:
         poller = select.poll()
@@ -386,6 +399,7 @@ def run(req, scratch):
             os.kill(pid, signal.SIGKILL)
         _, status, usage = os.wait4(pid, 0)
     finally:
+        CURRENT.clear()
         os.close(pidfd)
     wall = time.monotonic() - start
     _kill_everything(pid)
@@ -411,8 +425,9 @@ def main():
     os.dup2(null, 0)
     os.dup2(null, 1)
     os.close(null)
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR2):
         signal.signal(sig, signal.SIG_IGN if sig == signal.SIGINT else signal.SIG_DFL)
+    signal.signal(signal.SIGUSR1, _abort)
 
     def reply(obj):
         data = (json.dumps(obj) + "\n").encode()

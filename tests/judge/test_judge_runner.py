@@ -313,3 +313,18 @@ def test_classify_precedence(raw, stderr, verdict):
     from judge.sandbox.box import RawRun
 
     assert classify(RawRun(**raw), get_language("python"), 1.0, 10, 64 * MIB, stderr)[0] is verdict
+
+
+def test_stopping_at_a_failure_kills_the_later_tests_under_way(problem_of):
+    # Test 1 fails at once; test 2, already running on the other worker, would sleep 60 s (its
+    # wall-clock limit is 3 x 20 s). judge() must not wait for it, nor leave it running.
+    import time
+
+    problem = problem_of([("fail", "ok"), ("sleep", "ok")], time_limit=20.0)
+    source = "import time\nif input() == 'sleep':\n    time.sleep(60)\nprint('no')\n"
+    with Judge(JudgeConfig(workers=2)) as j:
+        started = time.monotonic()
+        result = j.judge(source, "python", problem)
+        assert result.verdict is Verdict.WA and len(result.tests) == 1
+        assert time.monotonic() - started < 30  # far below the 60 s the sleeper would take
+        assert j.judge("print('ok')", "python", problem).verdict is Verdict.OK  # both boxes free and sound
