@@ -30,6 +30,7 @@ from judge.languages import MIB, get_language, resolve_tools
 from judge.sandbox.box import NOBODY, Box, BoxSpec, LocalBox, make_box_dir, run_request
 from judge.sandbox.layers import Layer, detect_local, missing
 from judge.outcomes import RunOutcome, classify
+from judge.sandbox import cgroups
 from judge.sandbox.pool import BoxPool
 from judge.verdicts import JudgeResult, TestResult, Verdict, decide
 
@@ -61,6 +62,16 @@ class JudgeConfig:
     docker_url: str | None = None  # Docker engine; None: the environment's (DOCKER_HOST or the default socket)
 
 
+def _sweep_stale() -> None:
+    """Remove what judges that died without closing (killed) left: their private directories and
+    cgroups. Their boxes died with them (bubblewrap's --die-with-parent)."""
+    for d in Path(tempfile.gettempdir()).glob("csim-*"):
+        m = cgroups.STALE.match(d.name)
+        if m and d.is_dir() and not Path(f"/proc/{m.group(1)}").exists():
+            shutil.rmtree(d, ignore_errors=True)
+    cgroups.sweep_stale()
+
+
 def _read(path: Path, limit: int) -> bytes:
     try:
         with open(path, "rb") as f:
@@ -79,6 +90,7 @@ class Judge:
             raise DataError("<judge>", "sandbox", f"unknown sandbox {config.sandbox!r}; expected one of {', '.join(SANDBOXES)}")
         self.workers = config.workers or len(os.sched_getaffinity(0))
         self._token = f"csim-{os.getpid()}-{secrets.token_hex(3)}"
+        _sweep_stale()
         self._runtime = Path(tempfile.mkdtemp(prefix=f"{self._token}-"))
         self._runtime.chmod(0o711)  # the sandbox uid may pass through, not list
         self._executor: ThreadPoolExecutor | None = None

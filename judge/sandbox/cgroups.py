@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,31 @@ def available() -> dict[str, str]:
             continue
         out[c] = ""
     return out
+
+
+# A worker's group: csim-<judge pid>-<judge token>-<role><n> (see judge.runner).
+STALE = re.compile(r"^csim-(\d+)-[0-9a-f]{6}-")
+
+
+def sweep_stale() -> int:
+    """Remove the (empty) groups of judges that died without closing; returns how many."""
+    mounts, own = _mounts(), _own_paths()
+    removed = 0
+    for c, mount in mounts.items():
+        parent = mount / own.get(c, "/").lstrip("/")
+        try:
+            entries = list(parent.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            m = STALE.match(entry.name)
+            if m and not Path(f"/proc/{m.group(1)}").exists():
+                try:
+                    entry.rmdir()
+                    removed += 1
+                except OSError:  # still busy, or not ours to remove
+                    pass
+    return removed
 
 
 @dataclass

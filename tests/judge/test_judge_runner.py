@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -328,3 +329,31 @@ def test_stopping_at_a_failure_kills_the_later_tests_under_way(problem_of):
         assert result.verdict is Verdict.WA and len(result.tests) == 1
         assert time.monotonic() - started < 30  # far below the 60 s the sleeper would take
         assert j.judge("print('ok')", "python", problem).verdict is Verdict.OK  # both boxes free and sound
+
+
+def test_a_killed_judge_leaves_nothing_behind_for_long(tmp_path, problem_of):
+    # A process using the judge is killed (as a replay can be): its boxes die with it, and the next
+    # judge to start removes its private directory and its cgroups.
+    import subprocess
+    import sys
+
+    script = ("import os, sys, time\nfrom contests.model import Problem, TestCase\n"
+              "from judge.runner import Judge, JudgeConfig\n"
+              "j = Judge(JudgeConfig(workers=1))\n"
+              "j.judge('print(1)', 'python', Problem('x', 'y', tests=[TestCase('', '1')]))\n"
+              "print(j._runtime, *[d for b in j._runs.started for d in b.cgroup.dirs.values()], flush=True)\n"
+              "time.sleep(600)\n")
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=root,
+                            env={**os.environ, "PYTHONPATH": str(root)})
+    left = [Path(p) for p in proc.stdout.readline().split()]
+    proc.kill()
+    proc.wait()
+    assert left and all(p.exists() for p in left)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(p.is_dir() and any(p.glob("tasks")) and
+                                              (p / "tasks").read_text().strip() for p in left[1:]):
+        time.sleep(0.2)  # the dead judge's boxes are going away
+    with Judge(JudgeConfig(workers=1)):
+        pass
+    assert not any(p.exists() for p in left)
