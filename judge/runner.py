@@ -214,8 +214,8 @@ class Judge:
         """One run in a free run box; None when STOPPER stopped it (before or during the run)."""
         lang = get_language(program.language)
         data = stdin.encode() if isinstance(stdin, str) else stdin
-        with self._runs.box() as box, _Entered(stopper, box) as wanted:
-            if not wanted:
+        with self._runs.box() as box:
+            if stopper is not None and stopper.stopped:
                 return None
             files = [box.new_file("input", data), box.new_file("output", writable=True),
                      box.new_file("stderr", writable=True)]
@@ -235,7 +235,9 @@ class Judge:
                 else:
                     request["argv"] = lang.run_argv(resolve_tools(program.language), directory, program.source_name,
                                                     memory_limit)
-                raw = box.run(request, memory_limit + lang.memory_overhead, self.config.pids_limit)
+                raw = box.run(request, memory_limit + lang.memory_overhead, self.config.pids_limit, stopper)
+                if raw is None:
+                    return None
                 stdout = _read(output, self.config.output_limit)
                 stderr = _read(errors, STDERR_KEEP).decode("utf-8", errors="replace")
             finally:  # before the next run's baseline: the output's pages are charged to the box
@@ -391,20 +393,21 @@ class Judge:
 
 class _Stopper:
     """Lets a judgement stop at its first failure: tests not begun are skipped, runs under way
-    are killed (their results are not wanted), so nothing of it goes on after it returns."""
+    are killed (their results are not wanted), so nothing of it goes on after it returns. The
+    guard of Box.run: a box is between begin and end while its request is with the supervisor."""
 
     def __init__(self):
         self.stopped = False
         self._boxes: set[Box] = set()
         self._lock = threading.Lock()
 
-    def enter(self, box: Box) -> bool:
+    def begin(self, box: Box) -> bool:
         with self._lock:
             if not self.stopped:
                 self._boxes.add(box)
             return not self.stopped
 
-    def leave(self, box: Box) -> None:
+    def end(self, box: Box) -> None:
         with self._lock:
             self._boxes.discard(box)
 
@@ -413,17 +416,3 @@ class _Stopper:
             self.stopped = True
             for box in self._boxes:
                 box.abort()
-
-
-class _Entered:
-    """`with _Entered(stopper, box) as wanted`: the box's run is registered with the stopper."""
-
-    def __init__(self, stopper: _Stopper | None, box: Box):
-        self.stopper, self.box = stopper, box
-
-    def __enter__(self) -> bool:
-        return self.stopper is None or self.stopper.enter(self.box)
-
-    def __exit__(self, *exc) -> None:
-        if self.stopper is not None:
-            self.stopper.leave(self.box)

@@ -146,9 +146,11 @@ class Box:
             raise SandboxDied(f"the supervisor did not start: {hello}")
         return hello
 
-    def run(self, request: dict, memory_limit: int | None, pids_limit: int | None) -> RawRun:
+    def run(self, request: dict, memory_limit: int | None, pids_limit: int | None, guard=None) -> RawRun | None:
         """Run REQUEST (see supervisor.run) with the box's cgroup limited to MEMORY_LIMIT bytes
-        above its idle baseline and PIDS_LIMIT processes for the run."""
+        above its idle baseline and PIDS_LIMIT processes for the run. GUARD, if given, may call
+        off the run: guard.begin(box) just before the request is sent (False: not sent, None is
+        returned); guard.end(box) once it is answered; in between, guard may call abort()."""
         for attempt in (1, 2):
             started = False
             try:
@@ -161,9 +163,15 @@ class Box:
                     baseline, oom_before = before.peak, before.oom_kills
                     self.cgroup.set_limits(None if memory_limit is None else memory_limit + baseline,
                                            None if pids_limit is None else pids_limit + self.idle_pids)
-                self.channel.send(request)
-                started = True
-                answer = self.channel.recv(float(request["wall"]) + ANSWER_GRACE)
+                if guard is not None and not guard.begin(self):
+                    return None
+                try:
+                    self.channel.send(request)
+                    started = True
+                    answer = self.channel.recv(float(request["wall"]) + ANSWER_GRACE)
+                finally:
+                    if guard is not None:
+                        guard.end(self)
                 break
             except (SandboxDied, OSError) as e:
                 detail = self._death_detail()
@@ -199,7 +207,8 @@ class Box:
         return None
 
     def abort(self) -> None:
-        """Kill the run under way, from another thread (its result will be ignored)."""
+        """Kill the run of the request sent and not yet answered, from another thread (its result
+        will be ignored); only between guard.begin and guard.end (see run)."""
         pid = self.supervisor_pid()
         if pid is not None:
             try:

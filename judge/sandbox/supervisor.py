@@ -345,11 +345,14 @@ def _exit_code(value):
 
 OUTPUT_WATCH = 0.1  # seconds between looks at the output's size while a run goes on
 CURRENT = []  # the pid of the run under way, for the abort signal's handler
+ABORTED = []  # non-empty: the judge no longer wants the result of the request being served
 
 
 def _abort(signum, frame):
-    """SIGUSR1 from the judge: kill the run under way (its result is no longer wanted). Only the
-    judge can send it: inside the namespace, signals to PID 1 are dropped."""
+    """SIGUSR1 from the judge: kill the run of the request being served (its result is no longer
+    wanted), now or as soon as it starts. Only the judge can send it: inside the namespace,
+    signals to PID 1 are dropped."""
+    ABORTED.append(True)
     for pid in CURRENT:
         try:
             os.kill(pid, signal.SIGKILL)
@@ -380,6 +383,8 @@ def run(req, scratch):
                 "error": str(e) or type(e).__name__}
     timed_out = flooded = False
     CURRENT[:] = [pid]
+    if ABORTED:  # the abort came before the run existed
+        os.kill(pid, signal.SIGKILL)
     pidfd = os.pidfd_open(pid)
     try:
         poller = select.poll()
@@ -453,6 +458,7 @@ def main():
     gc.freeze()
     reply({"ready": True, "pid1": PID1, "uid": os.getuid(), "python": sys.version.split()[0]})
     for line in ctl_in:
+        ABORTED.clear()  # an abort is for the request being served, never a later one
         try:
             answer = run(json.loads(line), scratch)
         except Exception as e:  # the supervisor's own fault: reported, never fatal

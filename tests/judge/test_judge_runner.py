@@ -322,8 +322,10 @@ def test_stopping_at_a_failure_kills_the_later_tests_under_way(problem_of):
     import time
 
     problem = problem_of([("fail", "ok"), ("sleep", "ok")], time_limit=20.0)
-    source = "import time\nif input() == 'sleep':\n    time.sleep(60)\nprint('no')\n"
+    # Test 1 fails only after half a second, when test 2 is surely asleep in the other box.
+    source = "import time\ntime.sleep(60 if input() == 'sleep' else 0.5)\nprint('no')\n"
     with Judge(JudgeConfig(workers=2)) as j:
+        assert j.judge("print('ok')", "python", problem).verdict is Verdict.OK  # both boxes started
         started = time.monotonic()
         result = j.judge(source, "python", problem)
         assert result.verdict is Verdict.WA and len(result.tests) == 1
