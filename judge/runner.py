@@ -42,6 +42,9 @@ STDERR_KEEP = 4096  # bytes of a run's stderr kept for messages
 PIDS_LIMIT = 256  # processes and threads of one run
 NOFILE_LIMIT = 256
 WALL_FACTOR = 3.0  # wall-clock kill at 3x the time limit (DMOJ), for programs that sleep or block
+# ... but a run still computing at that moment is only short of CPU (a loaded machine): it may go on
+# to this many times the limit, its CPU time (RLIMIT_CPU = TL + 1 s) ending it in any case.
+WALL_MAX_FACTOR = 10.0
 CHECKER_TIME = 10.0  # seconds of CPU for a testlib checker
 CHECKER_MEMORY = 1024 * MIB
 EXECUTE_CACHE_BYTES = 256 * MIB  # outputs kept by execute()'s cache
@@ -224,7 +227,8 @@ class Judge:
                 directory = box.inside(program.directory)
                 request = run_request(box.inside_dir, stdin_path, stdout_path, stderr_path, time_limit,
                                       time_limit * self.config.wall_factor, self.config.output_limit, lang.run_env,
-                                      nofile=NOFILE_LIMIT)
+                                      nofile=NOFILE_LIMIT,
+                                      wall_max=time_limit * max(WALL_MAX_FACTOR, self.config.wall_factor))
                 controllers = box.cgroup.dirs if box.cgroup is not None else {}
                 if "pids" not in controllers:
                     request["nproc"] = self.config.pids_limit

@@ -46,7 +46,7 @@ def run_request(cwd: str, stdin: str, stdout: str, stderr: str, time_limit: floa
     """A supervisor request (see supervisor.run): paths inside the box; RLIMIT_CPU is the time
     limit plus a second; EXTRA is argv=[...] or python=path, and optional limits."""
     return {"cwd": cwd, "stdin": stdin, "stdout": stdout, "stderr": stderr, "cpu": int(time_limit) + 1,
-            "wall": wall, "fsize": fsize, "env": {**BASE_ENV, **env}, **extra}
+            "time_limit": time_limit, "wall": wall, "fsize": fsize, "env": {**BASE_ENV, **env}, **extra}
 
 
 def supervisor_source() -> str:
@@ -168,7 +168,7 @@ class Box:
                 try:
                     self.channel.send(request)
                     started = True
-                    answer = self.channel.recv(float(request["wall"]) + ANSWER_GRACE)
+                    answer = self.channel.recv(float(request.get("wall_max") or request["wall"]) + ANSWER_GRACE)
                 finally:
                     if guard is not None:
                         guard.end(self)

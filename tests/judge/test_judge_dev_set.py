@@ -23,7 +23,8 @@ def test_every_problem_the_human_solution_solves_is_judged_ok(judge, codecontest
     assert len(codecontests_dev) == 244
     results = {p.id: judge.judge(p.correct_solutions[0].source, "python", p) for p in codecontests_dev}
     accepted = [pid for pid, r in results.items() if r.accepted]
-    assert len(accepted) == ACCEPTED_BY_PLAIN_TOKEN_COMPARISON
+    assert len(accepted) == ACCEPTED_BY_PLAIN_TOKEN_COMPARISON, \
+        {pid: r.message for pid, r in results.items() if not r.accepted}
 
     assert all(r.notes == ("limits defaulted to 2 s / 256 MB (the problem gives none)",) for r in results.values())
     assert not [pid for pid, r in results.items() if r.verdict in (Verdict.IE, Verdict.CE)]
