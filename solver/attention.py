@@ -1,30 +1,39 @@
 """Multi-query / grouped-query attention, written by hand.
 
 Queries are shaped [B, T, K, G, H] (K key/value heads, G query heads per K/V head, head size H) and
-attend to K/V heads with one einsum each, so K/V are never repeated per query head. K = 1 is
-AlphaCode's multi-query attention; K = number of heads is standard multi-head attention.
+attend to K/V heads without ever repeating K/V per query head: for each of the R = B*K (row,
+K/V head) pairs, the G*T queries form one [G*T, H] matrix against that pair's keys [H, S] and
+values [S, H]. K = 1 is AlphaCode's multi-query attention; K = number of heads is multi-head.
 
-Layouts are chosen so that every product is a plain matrix product on XLA's CPU backend, with
-no operand or result transposed on the way (measured: the obvious [B, S, K, H] keys and
-[B, K, G, T, S] weights cost a transposed copy of every attention matrix in training, and of the
-whole KV cache at every decoding step, which made cached sampling 5-10x slower):
-- keys and values both [B, K, H, S] (the KV cache too): for K = 1, logits = q [B, T*G, H] @
-  keys [B, H, S] and out = weights [B, T*G, S] @ values[B, H, S]^T, the forms the CPU backend's
-  matmul takes as they are (values as [B, K, S, H] cost a copy of the cache at every step);
-- weights [B, K, T, G, S].
-Cross-attention K/V may also be given without a batch axis ([K, H, S]): one problem's statement
-shared by every sample of a batch, which then folds the whole batch into one matmul.
+Everything is a 3-D batched matmul ("rmh,rhs->rms", "rms,rsh->rmh") over flattened (row, K/V
+head) pairs, in the layouts XLA's CPU backend multiplies as they are. Measured here: 5-D einsums
+over [B, S, K, H] or [B, K, H, S] operands made XLA insert transposed copies of every attention
+matrix in training, and of the whole KV cache at every decoding step (a 4-D buffer that a while
+loop updates and reads through a reshape is copied several times per step), which made cached
+sampling several times slower.
+
+K/V come in two forms (KV):
+- per row: keys [B*K, H, S], values [B*K, S, H] (training; the sampler's self-attention cache);
+- shared: keys [K, H, S], values [K, S, H], one problem's statement for every row of a batch
+  (the sampler's cross-attention), which folds the whole batch into one matmul per K/V head.
 """
 
 from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-from flax import nnx
+from flax import nnx, struct
 
 from solver.config import ModelConfig
 
 _init = nnx.initializers.variance_scaling
+
+
+@struct.dataclass
+class KV:
+    keys: jax.Array  # [B*K, H, S], or [K, H, S] when shared
+    values: jax.Array  # [B*K, S, H], or [K, S, H] when shared
+    shared: bool = struct.field(pytree_node=False, default=False)
 
 
 class Attention(nnx.Module):
@@ -45,23 +54,32 @@ class Attention(nnx.Module):
         b, t = x.shape[:2]
         return q.reshape(b, t, self.num_kv_heads, self.groups, self.head_dim) * (self.head_dim**-0.5)
 
-    def keys_values(self, x: jax.Array) -> tuple[jax.Array, jax.Array]:
-        """[..., S, D] -> keys and values [..., K, H, S]."""
+    def keys_values(self, x: jax.Array) -> KV:
+        """[B, S, D] -> per-row KV; one statement [S, D] -> shared KV."""
         k = jnp.einsum("...sd,dkh->...khs", x, self.k[...].astype(self.dtype))
-        v = jnp.einsum("...sd,dkh->...khs", x, self.v[...].astype(self.dtype))
-        return k, v
+        v = jnp.einsum("...sd,dkh->...ksh", x, self.v[...].astype(self.dtype))
+        if x.ndim == 2:
+            return KV(k, v, shared=True)
+        b, s = x.shape[:2]
+        return KV(k.reshape(b * self.num_kv_heads, self.head_dim, s), v.reshape(b * self.num_kv_heads, s, self.head_dim))
 
-    def attend(self, q: jax.Array, k: jax.Array, v: jax.Array, mask: jax.Array) -> jax.Array:
-        """q [B,T,K,G,H]; keys and values [B,K,H,S], or shared [K,H,S]; mask broadcastable to
-        [B,1,T,1,S] (True = may attend). Returns [B, T, D]."""
-        shared = k.ndim == 3
-        logits = jnp.einsum("btkgh,khs->bktgs" if shared else "btkgh,bkhs->bktgs", q, k)
+    def attend(self, q: jax.Array, kv: KV, mask: jax.Array) -> jax.Array:
+        """q [B,T,K,G,H] against KV; mask broadcastable to [B,1,T,1,S] (True = may attend).
+        Returns [B, T, D]."""
+        b, t, k, g, h = q.shape
+        s = kv.keys.shape[-1]
+        if kv.shared:  # pairs are K/V heads; the whole batch's queries in each
+            q3 = q.transpose(2, 0, 1, 3, 4).reshape(k, b * t * g, h)
+            grid, mask = (k, b, t, g), jnp.swapaxes(mask, 0, 1)
+        else:  # pairs are (row, K/V head)
+            q3 = q.transpose(0, 2, 1, 3, 4).reshape(b * k, t * g, h)
+            grid = (b, k, t, g)
+        logits = jnp.einsum("rmh,rhs->rms", q3, kv.keys).reshape(*grid, s)
         logits = jnp.where(mask, logits.astype(jnp.float32), jnp.finfo(jnp.float32).min)
-        weights = jax.nn.softmax(logits, axis=-1).astype(self.dtype)
-        out = jnp.einsum("bktgs,khs->btkgh" if shared else "bktgs,bkhs->btkgh", weights, v)
-        b, t = q.shape[:2]
-        out = out.reshape(b, t, self.num_kv_heads * self.groups, self.head_dim)
-        return jnp.einsum("btnh,nhd->btd", out, self.o[...].astype(self.dtype))
+        weights = jax.nn.softmax(logits, axis=-1).astype(self.dtype).reshape(q3.shape[0], -1, s)
+        out = jnp.einsum("rms,rsh->rmh", weights, kv.values).reshape(*grid, h)
+        out = out.transpose(1, 2, 0, 3, 4) if kv.shared else out.transpose(0, 2, 1, 3, 4)
+        return jnp.einsum("btnh,nhd->btd", out.reshape(b, t, k * g, h), self.o[...].astype(self.dtype))
 
 
 def mask_for(query_valid: jax.Array | None, key_valid: jax.Array) -> jax.Array:

@@ -16,14 +16,11 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from solver.attention import Attention, causal_mask, mask_for
+from solver.attention import KV, Attention, causal_mask, mask_for
 from solver.config import ModelConfig
 
 _normal = nnx.initializers.normal
 _fan_in = nnx.initializers.variance_scaling(1.0, "fan_in", "truncated_normal")
-
-# One decoder layer's keys and values, each [B, K, H, L] (solver/attention.py's layout).
-LayerCache = tuple[jax.Array, jax.Array]
 
 
 # Modules take a PRNG key, not nnx.Rngs: drawing from Rngs costs ~10 ms per parameter under
@@ -65,8 +62,7 @@ class EncoderLayer(nnx.Module):
 
     def __call__(self, x: jax.Array, mask: jax.Array) -> jax.Array:
         h = self.attn_norm(x)
-        k, v = self.attn.keys_values(h)
-        x = x + self.attn.attend(self.attn.queries(h), k, v, mask)
+        x = x + self.attn.attend(self.attn.queries(h), self.attn.keys_values(h), mask)
         return x + self.ffn(self.ffn_norm(x))
 
 
@@ -84,21 +80,22 @@ class DecoderLayer(nnx.Module):
         self,
         x: jax.Array,
         self_mask: jax.Array,
-        cross: LayerCache,
+        cross: KV,
         cross_mask: jax.Array,
-        cache: LayerCache | None = None,
+        cache: KV | None = None,
         slot: jax.Array | int = 0,
-    ) -> tuple[jax.Array, LayerCache]:
-        """Without a cache, x is the whole sequence; with one, x's keys/values are written into
-        it at `slot` and x attends to the cache. Returns (x, the layer's keys/values)."""
+    ) -> tuple[jax.Array, KV]:
+        """Without a cache, x is the whole sequence; with one (per-row KV of length L), x's keys
+        and values are written into it at `slot` and x attends to the cache. Returns (x, the
+        layer's keys/values: the updated cache)."""
         h = self.self_norm(x)
-        k, v = self.self_attn.keys_values(h)
+        kv = self.self_attn.keys_values(h)
         if cache is not None:
-            k = jax.lax.dynamic_update_slice(cache[0], k.astype(cache[0].dtype), (0, 0, 0, slot))
-            v = jax.lax.dynamic_update_slice(cache[1], v.astype(cache[1].dtype), (0, 0, 0, slot))
-        x = x + self.self_attn.attend(self.self_attn.queries(h), k, v, self_mask)
-        x = x + self.cross_attn.attend(self.cross_attn.queries(self.cross_norm(x)), *cross, cross_mask)
-        return x + self.ffn(self.ffn_norm(x)), (k, v)
+            kv = KV(jax.lax.dynamic_update_slice(cache.keys, kv.keys.astype(cache.keys.dtype), (0, 0, slot)),
+                    jax.lax.dynamic_update_slice(cache.values, kv.values.astype(cache.values.dtype), (0, slot, 0)))
+        x = x + self.self_attn.attend(self.self_attn.queries(h), kv, self_mask)
+        x = x + self.cross_attn.attend(self.cross_attn.queries(self.cross_norm(x)), cross, cross_mask)
+        return x + self.ffn(self.ffn_norm(x)), kv
 
 
 class ValueHead(nnx.Module):
@@ -165,9 +162,9 @@ class Transformer(nnx.Module):
         h = jnp.take_along_axis(enc_out, positions[..., None], axis=1)
         return self.embed.attend(h).astype(jnp.float32)
 
-    def cross_kv(self, enc_out: jax.Array) -> tuple[LayerCache, ...]:
-        """Every decoder layer's cross-attention keys/values, computed once per statement.
-        enc_out [B, S, D] -> [B, K, H, S] each; or [S, D] -> [K, H, S] to share across a batch."""
+    def cross_kv(self, enc_out: jax.Array) -> tuple[KV, ...]:
+        """Every decoder layer's cross-attention keys/values, computed once per statement:
+        per row from enc_out [B, S, D]; shared by a whole batch from one statement's [S, D]."""
         return tuple(layer.cross_attn.keys_values(enc_out) for layer in self.decoder)
 
     # --- decoder -------------------------------------------------------------------------------
@@ -181,7 +178,7 @@ class Transformer(nnx.Module):
         tokens: jax.Array,
         positions: jax.Array | None,
         self_mask: jax.Array,
-        cross: tuple[LayerCache, ...],
+        cross: tuple[KV, ...],
         enc_mask: jax.Array,
     ) -> jax.Array:
         """The whole decoder sequence at once (training; the sampler's recomputation reference).
@@ -192,20 +189,22 @@ class Transformer(nnx.Module):
             x, _ = layer(x, self_mask, kv, cross_mask)
         return self.dec_norm(x)
 
-    def init_cache(self, batch: int, max_len: int) -> tuple[LayerCache, ...]:
+    def init_cache(self, batch: int, max_len: int) -> tuple[KV, ...]:
+        """Every decoder layer's self-attention cache: per-row KV of length max_len, zeros."""
         c = self.config
-        shape = (batch, c.num_kv_heads, c.head_dim, max_len)
-        return tuple((jnp.zeros(shape, self.dtype), jnp.zeros(shape, self.dtype)) for _ in self.decoder)
+        rows = batch * c.num_kv_heads
+        return tuple(KV(jnp.zeros((rows, c.head_dim, max_len), self.dtype), jnp.zeros((rows, max_len, c.head_dim), self.dtype))
+                     for _ in self.decoder)
 
     def decode(
         self,
         tokens: jax.Array,
         slot: jax.Array | int,
-        cache: tuple[LayerCache, ...],
+        cache: tuple[KV, ...],
         cache_start: jax.Array,
-        cross: tuple[LayerCache, ...],
+        cross: tuple[KV, ...],
         enc_mask: jax.Array,
-    ) -> tuple[jax.Array, tuple[LayerCache, ...]]:
+    ) -> tuple[jax.Array, tuple[KV, ...]]:
         """Decode tokens [B, T] that occupy cache slots slot..slot+T-1, attending to the cache.
 
         Sequences are left-padded: sample b's first real token is at slot cache_start[b], and its
@@ -214,7 +213,7 @@ class Transformer(nnx.Module):
         slots = slot + jnp.arange(t)
         positions = jnp.maximum(slots[None, :] - cache_start[:, None], 0)
         x = self._embed(tokens, self.dec_pos, positions)
-        self_mask = causal_mask(slots, jnp.arange(cache[0][0].shape[3]), cache_start)
+        self_mask = causal_mask(slots, jnp.arange(cache[0].keys.shape[-1]), cache_start)
         cross_mask = mask_for(None, enc_mask)
         new_cache = []
         for layer, kv, layer_cache in zip(self.decoder, cross, cache):

@@ -65,9 +65,28 @@ def problem_key(seed: int, problem_id: str) -> jax.Array:
 
 
 def _cumsum(x: jax.Array) -> jax.Array:
-    """Cumulative sum over the last axis in O(V log V). jnp.cumsum lowers to a reduce-window on
-    XLA's CPU backend, O(V^2): 8,000^2 additions per row and step, the largest cost of a step."""
+    """Cumulative sum over the last axis in O(V log V) (for top-p). jnp.cumsum lowers to a
+    reduce-window on XLA's CPU backend: O(V^2), 8,000^2 additions per row and step."""
     return jax.lax.associative_scan(jnp.add, x, axis=-1)
+
+
+def invert_cdf(probs: jax.Array, u: jax.Array, block: int = 128) -> jax.Array:
+    """The token whose CDF interval holds u [B] (uniform in [0, 1)) for probs [B, V].
+
+    In two levels, so that no cumulative sum runs over the whole vocabulary (see _cumsum): the
+    CDF of block totals finds the block, then the CDF inside that one block finds the token."""
+    b, v = probs.shape
+    blocks = -(-v // block)
+    p = jnp.pad(probs, ((0, 0), (0, blocks * block - v))).reshape(b, blocks, block)
+    block_cdf = jnp.cumsum(p.sum(axis=-1), axis=-1)
+    target = u * block_cdf[:, -1]
+    j = jnp.minimum((block_cdf <= target[:, None]).sum(axis=-1), blocks - 1)
+    before = jnp.where(j > 0, jnp.take_along_axis(block_cdf, jnp.maximum(j - 1, 0)[:, None], axis=1)[:, 0], 0.0)
+    inner = jnp.take_along_axis(p, j[:, None, None], axis=1)[:, 0]
+    i = jnp.minimum((before[:, None] + jnp.cumsum(inner, axis=-1) <= target[:, None]).sum(axis=-1), block - 1)
+    tokens = jnp.minimum(j * block + i, v - 1)
+    # Rounding at the top of a CDF can land on a token of zero probability: take the likeliest.
+    return jnp.where(jnp.take_along_axis(probs, tokens[:, None], axis=1)[:, 0] > 0, tokens, jnp.argmax(probs, axis=-1))
 
 
 def draw_tokens(
@@ -90,14 +109,9 @@ def draw_tokens(
         ranked = -jnp.sort(-probs, axis=-1)
         count = ((_cumsum(ranked) - ranked) < top_p).sum(axis=-1, keepdims=True)
         kept = jnp.where(probs < jnp.take_along_axis(ranked, count - 1, axis=-1), -jnp.inf, kept)
-    probs = jax.nn.softmax(kept, axis=-1)
-    cdf = _cumsum(probs)
-    u = jax.vmap(lambda k: jax.random.uniform(k))(keys) * cdf[:, -1]
-    tokens = jnp.minimum((cdf <= u[:, None]).sum(axis=-1), logits.shape[-1] - 1)
-    # A token of zero probability can only come from rounding at the top of the CDF: take the
-    # last kept token instead.
-    tokens = jnp.where(probs[jnp.arange(len(tokens)), tokens] > 0, tokens, jnp.argmax(cdf >= cdf[:, -1:], axis=-1))
-    return tokens.astype(jnp.int32), logp[jnp.arange(len(tokens)), tokens]
+    u = jax.vmap(lambda k: jax.random.uniform(k))(keys)
+    tokens = invert_cdf(jax.nn.softmax(kept, axis=-1), u)
+    return tokens.astype(jnp.int32), jnp.take_along_axis(logp, tokens[:, None], axis=1)[:, 0]
 
 
 class Decoder:

@@ -145,7 +145,7 @@ class Trainer:
         (_, metrics), grads = jax.value_and_grad(self._loss_fn, has_aux=True)(state.params, batch, state.step)
         updates, opt_state = self.tx.update(grads, state.opt_state, state.params)
         params = optax.apply_updates(state.params, updates)
-        metrics = dict(metrics, grad_norm=optax.global_norm(grads), learning_rate=self.schedule(state.step),
+        metrics = dict(metrics, grad_norm=optax.tree.norm(grads), learning_rate=self.schedule(state.step),
                        code_tokens=batch["dec_loss_mask"].sum(),
                        tokens=batch["dec_mask"].sum() + batch["enc_mask"].sum())
         return TrainState(state.step + 1, params, opt_state), metrics

@@ -51,8 +51,7 @@ def test_grouped_attention_equals_multi_head_with_repeated_keys(kv_heads):
     @jax.jit
     def run(x, y, mask):
         attn = Attention(config, key=jax.random.key(0))
-        k, v = attn.keys_values(y)
-        return attn.attend(attn.queries(x), k, v, mask), (attn.q[...], attn.k[...], attn.v[...], attn.o[...])
+        return attn.attend(attn.queries(x), attn.keys_values(y), mask), (attn.q[...], attn.k[...], attn.v[...], attn.o[...])
 
     got, (wq, wk, wv, wo) = run(x, y, mask)
     q = np.einsum("btd,dnh->btnh", x, wq) / np.sqrt(config.head_dim)
@@ -75,11 +74,12 @@ def test_shared_cross_kv_equals_per_row_kv():
     @jax.jit
     def run(x, enc, enc_mask):
         attn = Attention(TINY, key=jax.random.key(0))
-        k, v = attn.keys_values(enc)
-        assert k.shape == v.shape == (1, TINY.head_dim, 6)
-        shared = attn.attend(attn.queries(x), k, v, mask_for(None, enc_mask))
-        kb, vb = attn.keys_values(jnp.broadcast_to(enc, (3, 6, TINY.d_model)))
-        return shared, attn.attend(attn.queries(x), kb, vb, mask_for(None, jnp.broadcast_to(enc_mask, (3, 6))))
+        kv = attn.keys_values(enc)
+        assert kv.shared and kv.keys.shape == (1, TINY.head_dim, 6) and kv.values.shape == (1, 6, TINY.head_dim)
+        shared = attn.attend(attn.queries(x), kv, mask_for(None, enc_mask))
+        rows = attn.keys_values(jnp.broadcast_to(enc, (3, 6, TINY.d_model)))
+        assert not rows.shared and rows.keys.shape == (3, TINY.head_dim, 6)
+        return shared, attn.attend(attn.queries(x), rows, mask_for(None, jnp.broadcast_to(enc_mask, (3, 6))))
 
     shared, batched = run(x, enc, enc_mask)
     np.testing.assert_allclose(shared, batched, rtol=1e-5, atol=1e-5)

@@ -17,7 +17,7 @@ from contests.errors import DataError
 from solver.config import MODEL_PRESETS, load_run_config, read_run_config
 from solver.train import MetricsLog
 
-from model_runs import MEMORISE_STEPS, compilation_cache, memorised_run, short_problems, tiny_config
+from model_runs import MEMORISE_STEPS, memorised_run, tiny_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,7 +51,7 @@ def test_the_step_compiles_once_per_bucket(memorised):
 
 
 @pytest.mark.slow
-def test_a_resumed_run_continues_with_the_same_losses(memorised, tmp_path, tmp_path_factory, shared_data):
+def test_a_resumed_run_continues_with_the_same_losses(memorised, tmp_path, tmp_path_factory):
     """Stop at step 3 (checkpoint), start again from the directory, stop at 6: the losses equal
     those of the uninterrupted memorised run, step by step (same data position, same state)."""
     from solver.train import finetune
