@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from contests.errors import DataError
-from contests.model import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Problem, Solution, TestCase
+from contests.model import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Contest, Problem, Solution, TestCase
 
 # contest_problem.proto's Solution.Language enum. PYTHON (1) is Python 2, which csim does not run.
 LANGUAGE_BY_ENUM = {2: "cpp", 3: "python", 4: "java"}
@@ -145,3 +146,34 @@ def find_problem(path: str | Path, name: str) -> Problem:
         if name in (problem.id, problem.origin) or name == f"{problem.contest_id}_{problem.index}. {problem.name}":
             return problem
     raise DataError(path, "name", f"no record named {name!r}")
+
+
+def attach_problems(contest: Contest, paths: Sequence[str | Path]) -> Contest:
+    """CONTEST with the CodeContests problems of PATHS whose cf_contest_id is its id, matched by
+    index: they bring the hidden tests, examples, statement and reference solutions that standings
+    sources (Codeforces API, carrot rows) lack. Where the contest already lists a problem (API
+    answers do), its id, points, rating and tags win, being the contest's own."""
+    listed = {p.index: p for p in contest.problems}
+    found: dict[str, Problem] = {}
+    for path in paths:
+        for problem in iter_codecontests(path):
+            if problem.contest_id != str(contest.id) or not problem.index:
+                continue
+            if listed and problem.index not in listed:
+                raise DataError(problem.origin, "cf_index", f"contest {contest.id} has no problem {problem.index} "
+                                                            f"(its problems: {', '.join(sorted(listed))})")
+            own = listed.get(problem.index)
+            if own is not None:
+                problem = replace(problem, id=own.id, points=own.points or problem.points,
+                                  rating=own.rating or problem.rating, tags=own.tags or problem.tags)
+            found[problem.index] = problem
+    if not found:
+        raise DataError(paths[0] if paths else ".", "cf_contest_id", f"no problem of contest {contest.id} in the file")
+    indexes = sorted(set(listed) | set(found), key=_index_order)
+    return replace(contest, problems=[found.get(i) or listed[i] for i in indexes])
+
+
+def _index_order(index: str) -> tuple[str, int]:
+    """"A" < "B" < "B1" < "B2" < "C"; "B10" after "B9"."""
+    letters = index.rstrip("0123456789")
+    return letters, int(index[len(letters):] or 0)

@@ -43,22 +43,30 @@ def contests() -> None:
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Source format (default: told from the source).")
 @click.option("--rules", type=click.Choice(RULES), help="Override the rules the source implies.")
+@click.option("--problems", "problem_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CodeContests .jsonl whose records of this contest (cf_contest_id, cf_index) bring the problems' "
+                   "hidden tests, examples and statements; repeatable.")
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the imported contest's summary as JSON.")
 @one_line_errors
-def import_command(sources, fmt, rules, library, as_json):
+def import_command(sources, fmt, rules, problem_files, library, as_json):
     """Import a contest into the library from SOURCES: a csim contest directory, carrot rows, Codeforces
-    API answers (standings and/or rating changes, and problemset.problems), or a Polygon package."""
+    API answers (standings and/or rating changes, and problemset.problems), or a Polygon package.
+    Standings sources carry no tests: add them from CodeContests with --problems."""
+    from contests.importers.codecontests import attach_problems
     from contests.importers.formats import load_contest
 
     contest = load_contest(sources, fmt, rules)
+    if problem_files:
+        contest = attach_problems(contest, problem_files)
     lib = _library(library)
     lib.add(contest)
     summary = lib.summary(contest.id)
+    with_tests = sum(1 for p in contest.problems if p.tests)
     if as_json:
-        emit_json(_summary_dict(summary))
+        emit_json(dict(_summary_dict(summary), problems_with_tests=with_tests))
         return
-    click.echo(f"imported {summary.id} ({summary.name}): {summary.problems} problems, "
+    click.echo(f"imported {summary.id} ({summary.name}): {summary.problems} problems ({with_tests} with hidden tests), "
                f"{summary.participants} participants, rules {summary.rules} -> {summary.path}")
 
 

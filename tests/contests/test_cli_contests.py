@@ -105,3 +105,38 @@ def test_validate_runs_the_judges_check(csim, shared_data, tmp_path):
         verdicts = {s["name"]: (s["verdict"], s["category"]) for s in report["report"]["solutions"]}
         assert verdicts == {"main.cpp": ("OK", "as-expected"), "ok.py": ("OK", "as-expected"),
                             "wa.py": ("WA", "as-expected")}, package
+
+
+def test_import_attaches_codecontests_problems(csim, shared_data, tmp_path):
+    """Standings carry no tests; --problems brings them from CodeContests records of the same
+    contest, matched by index, keeping the contest's own ids and problem list."""
+    dev = [json.loads(line) for line in (shared_data / "codecontests" / "dev.jsonl").open()]
+    records = tmp_path / "9001.jsonl"  # two real problems, relabelled as contest 9001's A and B
+    records.write_text("".join(json.dumps(dict(r, cf_contest_id=9001, cf_index=i)) + "\n"
+                               for r, i in zip(dev[:2], "BA")) + json.dumps(dev[2]) + "\n")
+    out = csim("contests", "import", DATA / "cfapi-9001-standings.json", "--problems", records, "--json").stdout
+    assert json.loads(out)["problems_with_tests"] == 2
+    shown = json.loads(csim("contests", "show", "9001", "--json").stdout)
+    assert [p["index"] for p in shown["problems"]] == ["A", "B", "C"]
+    from contests.library import ContestLibrary
+
+    contest = ContestLibrary(tmp_path / "home" / "contests").get("9001")
+    a, b, c = contest.problems
+    assert len(a.tests) == len(dev[1]["private_tests"]["input"]) and len(b.tests) == len(dev[0]["private_tests"]["input"])
+    assert not c.tests and a.rating == 800  # C is in no record; A keeps the API's rating
+
+    records.write_text(json.dumps(dict(dev[0], cf_contest_id=9001, cf_index="D")) + "\n")
+    err = csim("contests", "import", DATA / "cfapi-9001-standings.json", "--problems", records, code=2).stderr
+    assert "9001.jsonl:1" in err and "no problem D" in err and len(err.strip().splitlines()) == 1
+
+
+def test_attach_real_contest_problems_in_index_order(codecontests_dev, shared_data):
+    from contests.importers.codecontests import attach_problems
+    from contests.model import Contest, StandingRow
+
+    contest_id = "1076"  # three of its problems are in the dev file
+    contest = attach_problems(Contest(id=contest_id, name="x", standings=[StandingRow("h", 1.0)]),
+                              [shared_data / "codecontests" / "dev.jsonl"])
+    expected = sorted(p.index for p in codecontests_dev if p.contest_id == contest_id)
+    assert [p.index for p in contest.problems] == expected and len(expected) == 3
+    assert all(p.tests and p.id == contest_id + p.index for p in contest.problems)
