@@ -47,10 +47,11 @@ class ReplaySettings:
     max_submissions: int = 10
     clustering_inputs: int = 50
     start_rating: int | None = None  # sequential rating's start; None: the newcomer rating of the first contest's date
+    sample_metrics: bool = False  # judge every sample passing the examples on the hidden tests: pass@k, 10@k
 
     def budget(self) -> Budget:
         return Budget(samples=self.samples, max_submissions=self.max_submissions,
-                      clustering_inputs=self.clustering_inputs)
+                      clustering_inputs=self.clustering_inputs, judge_hidden=self.sample_metrics)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -13,6 +13,7 @@ class Budget:
     samples: int = 1000  # programs to draw (or read) for one problem
     max_submissions: int = 10  # AlphaCode: 10 per problem
     clustering_inputs: int = 50  # generated inputs to cluster on
+    judge_hidden: bool = False  # also judge every sample passing the examples on the hidden tests (pass@k)
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,15 @@ class Submission:
 
 @dataclass(frozen=True)
 class SampleStats:
-    """Counts for pass@k / n@k: how many samples existed, passed the examples, and (if judged) all tests."""
+    """Counts for pass@k / n@k: how many samples were drawn, passed the examples, and (if judged)
+    all tests. drawn, passed_examples and passed_hidden count every drawn sample, duplicates
+    included (pass@k is over samples as drawn); distinct and clusters count programs."""
 
     drawn: int = 0
     distinct: int = 0
     passed_examples: int = 0
     clusters: int = 0
-    passed_hidden: int | None = None  # only when the solver judged every sample on the hidden tests
+    passed_hidden: int | None = None  # only when the solver judged its samples on the hidden tests
 
 
 @dataclass(frozen=True)

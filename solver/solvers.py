@@ -166,6 +166,9 @@ class ReferenceSolver:
                        reason=f"reference solution {i + 1} of {len(solutions)}"
                        + ("" if passes[i] else " (fails the examples)") + (f" ({solutions[i].name})" if solutions[i].name else ""))
             for order, i in enumerate(ranked))
+        hidden = None
+        if budget.judge_hidden and self.judge is not None:
+            hidden = sum(self.judge.judge(s.source, s.language, problem).accepted for s in solutions)
         stats = SampleStats(drawn=len(solutions), distinct=len(solutions), passed_examples=sum(passes),
-                            clusters=len(solutions))
+                            clusters=len(solutions), passed_hidden=hidden)
         return SolveResult(problem.id, submissions, stats, seconds, tuple(notes))

@@ -5,6 +5,7 @@ crash on, cluster by behaviour and pick one per cluster, largest first."""
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -64,9 +65,23 @@ def select(judge, problem: Problem, candidates: Sequence[Candidate], budget: Bud
                    ready_after=by_id[p.program].seconds + selection, samples_drawn=by_id[p.program].index + 1,
                    cluster_size=p.cluster_size, reason=p.reason)
         for p in picks)
+    copies = Counter(filtered.duplicates.values())  # first copy's id -> how many later duplicates
+    drawn_copies = {c.id: 1 + copies[c.id] for c in filtered.passed}
+    passed_hidden = None
+    if budget.judge_hidden:
+        # The examples are among the hidden tests on Codeforces, so a sample that failed them
+        # fails the hidden tests too: judging the ones that passed gives every sample's outcome.
+        passed_hidden = sum(drawn_copies[c.id] for c in _accepted_on_hidden(judge, problem, filtered.passed))
     stats = SampleStats(drawn=filtered.drawn, distinct=len(filtered.distinct),
-                        passed_examples=len(filtered.passed), clusters=len(clusters))
+                        passed_examples=sum(drawn_copies.values()), clusters=len(clusters), passed_hidden=passed_hidden)
     return SolveResult(problem.id, submissions, stats, sampling_seconds + selection, tuple(notes))
+
+
+def _accepted_on_hidden(judge, problem: Problem, programs: Sequence[Candidate]) -> list[Candidate]:
+    workers = max(1, getattr(judge, "workers", 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csim-hidden") as pool:
+        verdicts = list(pool.map(lambda c: judge.judge(c.source, c.language, problem).accepted, programs))
+    return [c for c, ok in zip(programs, verdicts) if ok]
 
 
 def _execute_all(judge, problem: Problem, programs: list[Candidate], inputs: list[str],

@@ -98,6 +98,9 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--max-submissions", type=int, default=10, show_default=True)
 @click.option("--schedule", default="alphacode", show_default=True, help="alphacode | measured | fixed:MINUTE")
 @click.option("--start-rating", type=int, help="Start of the sequential rating (default: the newcomer rating).")
+@click.option("--sample-metrics", is_flag=True,
+              help="Also judge every sample that passes the examples on the hidden tests, for pass@k and 10@k "
+                   "(costs a judging per such sample).")
 @click.option("--sandbox", type=click.Choice(["local", "docker", "none"]), default="local", show_default=True)
 @click.option("--workers", type=int, help="Judge workers (default: the judge's).")
 @click.option("--db", help=DB_HELP)
@@ -106,7 +109,7 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--json", "as_json", is_flag=True, help="Print the runs' reports as JSON.")
 @one_line_errors
 def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submissions, schedule, start_rating,
-           sandbox, workers, db, label, resume_id, as_json):
+           sample_metrics, sandbox, workers, db, label, resume_id, as_json):
     """Replay contests against a solver and place it among the real participants."""
     from simulator.components import load_contests, make_judge, make_solver
     from simulator.replay import ReplaySettings
@@ -128,7 +131,7 @@ def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submiss
         else:
             parse_schedule(schedule)
             settings = ReplaySettings(schedule=schedule, samples=samples, max_submissions=max_submissions,
-                                      start_rating=start_rating)
+                                      start_rating=start_rating, sample_metrics=sample_metrics)
             library = library or home / "contests"
             contests = load_contests(contest_ids, after, library)
         judge, fingerprint = make_judge(sandbox, workers)

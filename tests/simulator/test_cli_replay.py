@@ -36,11 +36,13 @@ def check_reference_report(report: dict) -> None:
 @pytest.mark.slow
 def test_replay_the_demo_with_the_reference_solver_and_resume_it(db_url, tmp_path):
     code, out, err = invoke("replay", "--contest", "demo", "--solver", "reference", "--seed", "0", "--seed", "1",
-                            "--db", db_url, "--json", home=tmp_path)
+                            "--sample-metrics", "--db", db_url, "--json", home=tmp_path)
     assert code == 0, err
     report, other = json.loads(out)  # one run per seed, reported together
     for r in (report, other):
         check_reference_report(r)
+        # every reference solution is correct: each sample passes the hidden tests
+        assert [p["pass_at_1"] for p in r["problems"]] == [1.0] * 5
     seeds = report["seeds"]
     assert seeds["runs"] == [report["run"]["id"], other["run"]["id"]] and seeds["seeds"] == [0, 1]
     assert seeds["mean_percentile"]["n"] == 2 and seeds["mean_percentile"]["ci95"][0] <= seeds["mean_percentile"]["mean"]

@@ -55,7 +55,7 @@ def test_samples_file_solver_end_to_end(judge, game23, samples_file):
     result = solver.solve(game23, budget, seed=5)
     s = result.stats
     assert s.drawn == n_records and s.distinct == n_records - 1  # the reformatted copy is a duplicate
-    assert 3 <= s.passed_examples <= s.distinct and s.clusters >= 1
+    assert 3 <= s.passed_examples <= s.drawn and s.clusters >= 1 and s.passed_hidden is None
     subs = result.submissions
     assert 1 <= len(subs) <= 10 and [x.order for x in subs] == list(range(len(subs)))
     # The correct programs (Python and C++, and the C++ with a comment) behave alike: the largest
@@ -70,6 +70,19 @@ def test_samples_file_solver_end_to_end(judge, game23, samples_file):
     assert [(x.source, x.order, x.cluster_size, x.reason) for x in again.submissions] == \
         [(x.source, x.order, x.cluster_size, x.reason) for x in subs]
     assert solver.describe()["file_digest"].startswith(solver.version)
+
+
+@pytest.mark.slow
+def test_sample_metrics_count_every_drawn_sample_the_hidden_tests_accept(judge, game23, samples_file):
+    """With judge_hidden, passed_hidden is the number of drawn samples (duplicates included) that
+    the judge accepts on the hidden tests, as judging every record one by one finds."""
+    path, _ = samples_file
+    records = read_samples(path, game23)
+    expected_hidden = sum(judge.judge(c.source, c.language, game23).accepted for c in records)
+    expected_examples = sum(judge.judge(c.source, c.language, game23, tests=game23.examples).accepted for c in records)
+    result = SamplesFileSolver(path, judge).solve(game23, Budget(samples=100, clustering_inputs=5, judge_hidden=True), seed=5)
+    assert result.stats.passed_hidden == expected_hidden >= 3  # the human solution twice, and the C++ port
+    assert result.stats.passed_examples == expected_examples >= expected_hidden
 
 
 def test_samples_budget_reads_the_first_n(game23, samples_file):
@@ -103,7 +116,9 @@ def test_reference_solver_submits_known_solutions_that_pass(judge, game23):
     result = ReferenceSolver(judge).solve(game23, Budget(), seed=0)
     [sub] = result.submissions
     assert judge.judge(sub.source, sub.language, game23).accepted
-    assert result.stats.passed_examples == 1
+    assert result.stats.passed_examples == 1 and result.stats.passed_hidden is None
+    judged = ReferenceSolver(judge).solve(game23, Budget(judge_hidden=True), seed=0)
+    assert judged.stats.passed_hidden == 1
 
 
 def test_reference_solver_order_and_example_check():
