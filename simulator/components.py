@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from datetime import datetime, timezone
@@ -54,11 +55,31 @@ def make_judge(sandbox: str, workers: int | None):
     keeps compiled programs in a private temporary cache, which its sandbox can always reach."""
     from judge.runner import Judge, JudgeConfig
 
+    import judge as judge_package
+    from judge.languages import language_ids, toolchain_version
+
     config = JudgeConfig(sandbox=sandbox, workers=workers)
     judge = Judge(config)
     layers = sorted(layer.name for layer in judge.layers if layer.active)
-    fingerprint = json.dumps({"sandbox": sandbox, "fast_path": config.fast_path, "layers": layers}, sort_keys=True)
+    toolchains = {}
+    for language in language_ids():
+        try:
+            toolchains[language] = toolchain_version(language)
+        except Exception as e:  # a missing toolchain judges nothing (CE/IE); say which
+            toolchains[language] = f"unavailable: {type(e).__name__}"
+    fingerprint = json.dumps({"sandbox": sandbox, "fast_path": config.fast_path, "layers": layers,
+                              "judge_code": code_digest(Path(judge_package.__file__).parent),
+                              "toolchains": toolchains}, sort_keys=True)
     return judge, fingerprint
+
+
+def code_digest(package_dir: Path) -> str:
+    """A digest of a package's Python sources: stored verdicts of one judge's code are not reused
+    by a judge whose code differs (a fixed bug must not live on in the store)."""
+    h = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*.py")):
+        h.update(str(path.relative_to(package_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
 
 
 # ------------------------------------------------------------------ solver
