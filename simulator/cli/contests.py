@@ -39,13 +39,28 @@ def contests() -> None:
     """Import, list, show, validate and fetch contests."""
 
 
+PROBLEMS_OPTION = click.option(
+    "--problems", "problem_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CodeContests .jsonl whose records of this contest (cf_contest_id, cf_index) bring the problems' hidden "
+         "tests, examples and statements; repeatable.")
+
+
+def _add_to_library(contest, problem_files, library):
+    """Store CONTEST (with its problems' tests from PROBLEM_FILES) -> (summary, problems with tests)."""
+    from contests.importers.codecontests import attach_problems
+
+    if problem_files:
+        contest = attach_problems(contest, problem_files)
+    lib = _library(library)
+    lib.add(contest)
+    return lib.summary(contest.id), sum(1 for p in contest.problems if p.tests)
+
+
 @contests.command("import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Source format (default: told from the source).")
 @click.option("--rules", type=click.Choice(RULES), help="Override the rules the source implies.")
-@click.option("--problems", "problem_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CodeContests .jsonl whose records of this contest (cf_contest_id, cf_index) bring the problems' "
-                   "hidden tests, examples and statements; repeatable.")
+@PROBLEMS_OPTION
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the imported contest's summary as JSON.")
 @one_line_errors
@@ -53,16 +68,9 @@ def import_command(sources, fmt, rules, problem_files, library, as_json):
     """Import a contest into the library from SOURCES: a csim contest directory, carrot rows, Codeforces
     API answers (standings and/or rating changes, and problemset.problems), or a Polygon package.
     Standings sources carry no tests: add them from CodeContests with --problems."""
-    from contests.importers.codecontests import attach_problems
     from contests.importers.formats import load_contest
 
-    contest = load_contest(sources, fmt, rules)
-    if problem_files:
-        contest = attach_problems(contest, problem_files)
-    lib = _library(library)
-    lib.add(contest)
-    summary = lib.summary(contest.id)
-    with_tests = sum(1 for p in contest.problems if p.tests)
+    summary, with_tests = _add_to_library(load_contest(sources, fmt, rules), problem_files, library)
     if as_json:
         emit_json(dict(_summary_dict(summary), problems_with_tests=with_tests))
         return
@@ -191,23 +199,23 @@ def _validation_text(name: str, report: dict) -> str:
 @click.argument("contest_id", type=int)
 @click.option("--rules", type=click.Choice(RULES), help="Override the rules the contest's type implies.")
 @click.option("--api-url", default="https://codeforces.com/api", show_default=True, help="Codeforces API base URL.")
+@PROBLEMS_OPTION
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the fetched contest's summary as JSON.")
 @one_line_errors
-def fetch_command(contest_id, rules, api_url, library, as_json):
-    """Download a contest's standings and rating changes from the Codeforces API into the library."""
+def fetch_command(contest_id, rules, api_url, problem_files, library, as_json):
+    """Download a contest's standings and rating changes from the Codeforces API into the library.
+    The API has no tests: add them from CodeContests with --problems."""
     from contests.fetch import fetch_contest
 
     with _console(as_json).status(f"fetching contest {contest_id} from {api_url}"):
         contest = fetch_contest(contest_id, base_url=api_url, rules=rules)
-    lib = _library(library)
-    lib.add(contest)
-    summary = lib.summary(contest.id)
+    summary, with_tests = _add_to_library(contest, problem_files, library)
     if as_json:
-        emit_json(_summary_dict(summary))
+        emit_json(dict(_summary_dict(summary), problems_with_tests=with_tests))
         return
-    click.echo(f"fetched {summary.id} ({summary.name}): {summary.participants} participants, "
-               f"rules {summary.rules} -> {summary.path}")
+    click.echo(f"fetched {summary.id} ({summary.name}): {summary.problems} problems ({with_tests} with hidden tests), "
+               f"{summary.participants} participants, rules {summary.rules} -> {summary.path}")
 
 
 # ---------------------------------------------------------------- csim rating

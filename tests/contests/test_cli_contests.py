@@ -83,9 +83,14 @@ def test_bad_input_is_one_line_with_status_2(csim, args, message):
     assert result.stdout == "" and message in result.stderr and result.stderr.count("\n") == 1
 
 
-def test_fetch_into_the_library(csim, api):
+def test_fetch_into_the_library(csim, api, shared_data, tmp_path):
     out = json.loads(csim("contests", "fetch", "9001", "--api-url", api.url, "--json").stdout)
-    assert (out["id"], out["participants"]) == ("9001", 5)
+    assert (out["id"], out["participants"], out["problems_with_tests"]) == ("9001", 5, 0)
+    record = json.loads((shared_data / "codecontests" / "dev.jsonl").open().readline())
+    records = tmp_path / "c.jsonl"
+    records.write_text(json.dumps(dict(record, cf_contest_id=9001, cf_index="C")) + "\n")
+    out = json.loads(csim("contests", "fetch", "9001", "--api-url", api.url, "--problems", records, "--json").stdout)
+    assert (out["problems"], out["problems_with_tests"]) == (3, 1)
     assert csim("contests", "fetch", "12", "--api-url", api.url, code=2).stderr.startswith("csim: error: ")
 
 
