@@ -37,3 +37,16 @@ def one_line_errors(func):
             sys.exit(2)
 
     return wrapper
+
+
+def make_console(*, stderr: bool = False, quiet: bool = False):
+    """A rich Console; piped into a file or a CI log it is 120 columns wide (rich's 80 cut the
+    report's tables), unless COLUMNS says otherwise."""
+    import os
+
+    from rich.console import Console
+
+    console = Console(stderr=stderr, quiet=quiet)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(stderr=stderr, quiet=quiet, width=120)
+    return console

@@ -21,9 +21,9 @@ def _library(path: Path | None):
 
 
 def _console(as_json: bool):
-    from rich.console import Console
+    from simulator.cli.common import make_console
 
-    return Console(stderr=as_json)  # with --json, stdout carries only the JSON document
+    return make_console(stderr=as_json)  # with --json, stdout carries only the JSON document
 
 
 def _summary_dict(s) -> dict:

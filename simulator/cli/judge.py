@@ -86,9 +86,9 @@ def run(source, problem_path, problem_name, language, all_tests, sandbox, worker
 
         raise DataError(source, None, "not UTF-8 text") from None
     problem = load_problem(problem_path, problem_name)
-    from rich.console import Console
+    from simulator.cli.common import make_console
 
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     started = time.monotonic()
     with Judge(JudgeConfig(sandbox=sandbox, workers=workers, cache_dir=cache_dir)) as j:
         with console.status(f"judging {source.name} on {problem.id} ({len(problem.tests)} tests)"):
@@ -102,10 +102,10 @@ def run(source, problem_path, problem_name, language, all_tests, sandbox, worker
 
 
 def _print_result(problem, language, result, seconds) -> None:
-    from rich.console import Console
+    from simulator.cli.common import make_console
     from rich.table import Table
 
-    console = Console()
+    console = make_console()
     for note in result.notes:
         console.print(f"note: {note}")
     if result.compile_output and result.verdict.value == "CE":
@@ -155,9 +155,9 @@ def doctor(sandbox, as_json):
     if as_json:
         emit_json({"sandbox": sandbox, "ok": ok, "layers": layers, "toolchains": toolchains, "smoke": smoke})
     else:
-        from rich.console import Console
+        from simulator.cli.common import make_console
 
-        console = Console()
+        console = make_console()
         for layer in layers:
             mark = "[green]yes[/green]" if layer["active"] else "[red]NO[/red] "
             console.print(f"{mark} {layer['name']:<17} {layer['detail']}")

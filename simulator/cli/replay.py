@@ -37,10 +37,10 @@ def _quiet_libraries() -> None:
 
 
 def _console(as_json: bool):
-    from rich.console import Console
+    from simulator.cli.common import make_console
 
     # Tables go to stdout; with --json stdout carries only the JSON document, so chatter goes to stderr.
-    return Console(stderr=as_json)
+    return make_console(stderr=as_json)
 
 
 def execute_runs(store, run_ids: list[int], contests, solver, judge, fingerprint: str, settings, console) -> None:

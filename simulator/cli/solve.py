@@ -46,7 +46,7 @@ def solve(problem_path, problem_name, samples_path, run_dir, reference, language
     from contests.errors import DataError
     from contests.problems import load_problem
     from judge.runner import Judge, JudgeConfig
-    from rich.console import Console
+    from simulator.cli.common import make_console
     from solver.interface import Budget
 
     chosen = [flag for flag, given in (("--samples", samples_path), ("--run", run_dir), ("--reference", reference)) if given]
@@ -61,7 +61,7 @@ def solve(problem_path, problem_name, samples_path, run_dir, reference, language
         raise DataError("--languages", None, f"expected a comma-separated list of python, cpp, java; got {languages!r}")
     problem = load_problem(problem_path, problem_name)
     budget = Budget(samples=n, max_submissions=max_submissions, clustering_inputs=clustering_inputs)
-    console = Console(stderr=True, quiet=as_json)
+    console = make_console(stderr=True, quiet=as_json)
     with Judge(JudgeConfig(sandbox=sandbox, workers=workers)) as judge, _progress(console) as progress:
         solver = _make_solver(samples_path, run_dir, judge, progress,
                               dict(languages=langs, temperature=temperature, headers=headers))
@@ -115,11 +115,11 @@ class _progress:
 
 
 def _print(problem, solver, result, show_source: bool) -> None:
-    from rich.console import Console
+    from simulator.cli.common import make_console
     from rich.syntax import Syntax
     from rich.table import Table
 
-    console = Console()
+    console = make_console()
     for note in result.notes:
         console.print(f"note: {note}", markup=False)
     s = result.stats

@@ -32,7 +32,7 @@ def solver() -> None:
 @one_line_errors
 def tokenizer_command(out_dir, codecontests, sources, vocab_size, model_type, max_mb, seed, config_file, as_json):
     """Train the SentencePiece tokenizer on code and statements; report tokens per byte on held-out text."""
-    from rich.console import Console
+    from simulator.cli.common import make_console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from solver.tokenizer import TokenizerConfig, build_tokenizer, load_tokenizer_config
@@ -46,7 +46,7 @@ def tokenizer_command(out_dir, codecontests, sources, vocab_size, model_type, ma
         codecontests=tuple(str(p) for p in codecontests) or None,
         sources=tuple(str(p) for p in sources) or None,
     )
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=as_json) as progress:
         task = progress.add_task("reading corpus", total=None)
@@ -218,7 +218,7 @@ def sample_command(problem_path, problem_name, run_dir, count, out_path, seed, t
     import json
     import time
 
-    from rich.console import Console
+    from simulator.cli.common import make_console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from contests.problems import load_problem
@@ -237,7 +237,7 @@ def sample_command(problem_path, problem_name, run_dir, count, out_path, seed, t
     with out_path.open("w", encoding="utf-8") as out, Progress(
         TextColumn("sampling {task.fields[problem]}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[rate]} samples/s, {task.fields[distinct]} distinct"), TimeRemainingColumn(),
-        console=Console(stderr=True), disable=as_json,
+        console=make_console(stderr=True), disable=as_json,
     ) as progress:
         task = progress.add_task("sampling", total=count, problem=problem.id, rate="-", distinct=0)
         for sample in sampler.sample(problem, count, seed=seed, temperature=temperature, top_k=top_k, top_p=top_p,
