@@ -16,9 +16,9 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -98,6 +98,9 @@ class Box:
         self.cgroup: WorkerCgroup | None = None
         self.channel: Channel | None = None
         self._serial = 0
+        self._requests = 0  # ids of run requests, growing for the box's whole life
+        self._current: int | None = None  # the id of the latest request, for abort()
+        self._send_lock = threading.Lock()  # abort() writes from another thread
 
     # -- paths: where a host path appears inside the box
     @property
@@ -150,7 +153,8 @@ class Box:
         """Run REQUEST (see supervisor.run) with the box's cgroup limited to MEMORY_LIMIT bytes
         above its idle baseline and PIDS_LIMIT processes for the run. GUARD, if given, may call
         off the run: guard.begin(box) just before the request is sent (False: not sent, None is
-        returned); guard.end(box) once it is answered; in between, guard may call abort()."""
+        returned); guard.end(box) once it is answered; in between, guard may call abort(), and run
+        returns None too."""
         for attempt in (1, 2):
             started = False
             try:
@@ -163,10 +167,14 @@ class Box:
                     baseline, oom_before = before.peak, before.oom_kills
                     self.cgroup.set_limits(None if memory_limit is None else memory_limit + baseline,
                                            None if pids_limit is None else pids_limit + self.idle_pids)
+                self._requests += 1
+                self._current = self._requests
+                request = {**request, "id": self._current}
                 if guard is not None and not guard.begin(self):
                     return None
                 try:
-                    self.channel.send(request)
+                    with self._send_lock:
+                        self.channel.send(request)
                     started = True
                     answer = self.channel.recv(float(request.get("wall_max") or request["wall"]) + ANSWER_GRACE)
                 finally:
@@ -180,6 +188,8 @@ class Box:
                 # that dies during a run is the judge's fault for that run (IE), never the program's.
                 if started or attempt == 2:
                     return RawRun(error=f"sandbox failure: {e}{detail}")
+        if answer.get("aborted"):
+            return None
         if answer.get("error") and "exit_code" not in answer:
             return RawRun(error=answer["error"])
         memory, cpu, oom = answer.get("maxrss", 0), 0.0, False  # without a memory cgroup: wait4's figure
@@ -202,19 +212,18 @@ class Box:
     def alive(self) -> bool:
         return True
 
-    def supervisor_pid(self) -> int | None:
-        """The supervisor's pid on the host, where known."""
-        return None
-
     def abort(self) -> None:
-        """Kill the run of the request sent and not yet answered, from another thread (its result
-        will be ignored); only between guard.begin and guard.end (see run)."""
-        pid = self.supervisor_pid()
-        if pid is not None:
+        """Call off the latest request's run, from another thread (its result will be ignored; run
+        returns None); only between guard.begin and guard.end (see run). The abort goes in band
+        and names its request: sent before the request it waits for it, and once the request is
+        answered it is moot, so it can never reach another run."""
+        with self._send_lock:
+            if self.channel is None or self._current is None:
+                return
             try:
-                os.kill(pid, signal.SIGUSR1)
-            except ProcessLookupError:
-                pass
+                self.channel.send({"abort": self._current})
+            except SandboxDied:
+                pass  # the box is dead: its run is over, and run() sees it
 
     def _death_detail(self) -> str:
         return ""
@@ -283,13 +292,6 @@ class LocalBox(Box):
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
-
-    def supervisor_pid(self) -> int | None:
-        if self.proc is None:
-            return None
-        if self.isolation.bwrap:  # bwrap's child; without bwrap the shell and setpriv exec into it
-            return self._extra_pids[0] if self._extra_pids else None
-        return self.proc.pid
 
     def _box_pids(self) -> list[int]:
         """Host pids of the box's processes below bwrap, to reap them if they are orphaned to us."""

@@ -96,9 +96,6 @@ class DockerBox(Box):
         self._sock = None
         self._pid: int | None = None
 
-    def supervisor_pid(self) -> int | None:
-        return self._pid if self.container is not None else None
-
     @property
     def inside_dir(self) -> str:
         return BOX

@@ -15,7 +15,8 @@ imported is already imported for the user's program.
 
 Protocol: the first line from the judge is the setup ({"seccomp": base64 BPF or null,
 "subreaper": bool, "scratch": [dirs to empty after each run]}); the supervisor answers
-{"ready": true, ...}. Then each request line is one run (see run()), answered by one line.
+{"ready": true, ...}. Then each request line is one run (see run()), answered by one line; the
+judge may also send {"abort": id} at any time to call off request ID's run (see Control).
 """
 
 import json
@@ -249,7 +250,6 @@ def _python_main(path, source):
 
     for sig in RESET_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)  # Python's own start-up state
-    signal.signal(signal.SIGUSR1, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.stdin = sys.__stdin__ = open(0, "r", encoding="utf-8", closefd=False)
     sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", closefd=False)
@@ -344,20 +344,52 @@ def _exit_code(value):
 
 
 OUTPUT_WATCH = 0.1  # seconds between looks at the output's size while a run goes on
-CURRENT = []  # the pid of the run under way, for the abort signal's handler
-ABORTED = []  # non-empty: the judge no longer wants the result of the request being served
 
 
-def _abort(signum, frame):
-    """SIGUSR1 from the judge: kill the run of the request being served (its result is no longer
-    wanted), now or as soon as it starts. Only the judge can send it: inside the namespace,
-    signals to PID 1 are dropped."""
-    ABORTED.append(True)
-    for pid in CURRENT:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+class Control:
+    """The judge's side of the conversation: JSON lines read from FD with no buffering beyond them,
+    so that a run's loop can watch the same descriptor. Besides requests, the judge may send
+    {"abort": id} at any time: the run of request ID is no longer wanted. Aborts name their
+    request, so one that comes late (its run already answered) or early (before its request)
+    never touches another run; the stream keeps them in order with the requests."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.eof = False
+        self.aborted = set()  # ids of requests called off, their run under way or still to come
+        self._buf = b""
+        self._requests = []  # requests read ahead while a run went on (the judge sends none then)
+
+    def read_available(self):
+        """One read (the descriptor is readable, or we may block); notes aborts, keeps requests."""
+        chunk = os.read(self.fd, 1 << 16)
+        if not chunk:
+            self.eof = True
+        self._buf += chunk
+        while b"\n" in self._buf:
+            line, _, self._buf = self._buf.partition(b"\n")
+            if line.strip():
+                message = json.loads(line)
+                if "abort" in message:
+                    self.aborted.add(message["abort"])
+                else:
+                    self._requests.append(message)
+
+    def next_request(self):
+        """The next request (blocking until one comes), or None when the judge has gone."""
+        while not self._requests:
+            if self.eof:
+                return None
+            self.read_available()
+        return self._requests.pop(0)
+
+    def wanted(self, request_id):
+        return request_id is None or request_id not in self.aborted and not self.eof
+
+    def served(self, request_id):
+        """Aborts for this request or earlier ones can no longer matter (ids only grow)."""
+        if request_id is not None:
+            self.aborted = {i for i in self.aborted if i > request_id}
 
 
 def _run_cpu(children_before):
@@ -396,13 +428,19 @@ def _size(path):
         return 0
 
 
-def run(req, scratch):
+def run(req, scratch, control=None):
     """One run. Request: stdin/stdout/stderr/cwd paths (stdout and stderr fresh: empty or absent),
     cpu (whole seconds for RLIMIT_CPU), wall (seconds: the kill for idle runs), wall_max (seconds:
     the kill for runs still computing), fsize, nofile, nproc, address_space, env, and either argv
     (exec it) or python (a source to run on the fast path). Answer: exit_code, signal, cpu_time,
-    maxrss, wall_time, timed_out, output_limit, error."""
+    maxrss, wall_time, timed_out, output_limit, error; aborted, when CONTROL says the judge called
+    the run off (an abort for the request's id, before or during the run)."""
     import time
+
+    request_id = req.get("id")
+    if control is not None and not control.wanted(request_id):  # called off before it began
+        return {"exit_code": None, "signal": None, "cpu_time": 0.0, "wall_time": 0.0, "timed_out": False,
+                "error": None, "aborted": True}
 
     start = time.monotonic()
     times = os.times()
@@ -413,14 +451,13 @@ def run(req, scratch):
         _kill_everything()
         return {"exit_code": None, "signal": None, "cpu_time": 0.0, "wall_time": 0.0, "timed_out": False,
                 "error": str(e) or type(e).__name__}
-    timed_out = flooded = False
-    CURRENT[:] = [pid]
-    if ABORTED:  # the abort came before the run existed
-        os.kill(pid, signal.SIGKILL)
+    timed_out = flooded = aborted = False
     pidfd = os.pidfd_open(pid)
     try:
         poller = select.poll()
         poller.register(pidfd, select.POLLIN)
+        if control is not None and not control.eof:
+            poller.register(control.fd, select.POLLIN)
         deadline = start + float(req["wall"])
         last_chance = start + float(req.get("wall_max") or req["wall"])
         while True:
@@ -434,16 +471,23 @@ def run(req, scratch):
                     continue
                 timed_out = True
                 break
-            if poller.poll(max(int(min(left, OUTPUT_WATCH) * 1000), 1)):
+            events = poller.poll(max(int(min(left, OUTPUT_WATCH) * 1000), 1))
+            if any(fd == pidfd for fd, _ in events):
                 break
+            if events:  # the judge wrote: an abort, or it went away (end of the stream)
+                control.read_available()
+                if control.eof:
+                    poller.unregister(control.fd)
+                if not control.wanted(request_id):
+                    aborted = True
+                    break
             if req.get("fsize") and _size(req["stdout"]) >= req["fsize"]:
                 flooded = True  # some runtimes (the JVM, Python) ignore SIGXFSZ and write on
                 break
-        if timed_out or flooded:
+        if timed_out or flooded or aborted:
             os.kill(pid, signal.SIGKILL)
         _, status, usage = os.wait4(pid, 0)
     finally:
-        CURRENT.clear()
         os.close(pidfd)
     wall = time.monotonic() - start
     _kill_everything(pid)
@@ -458,27 +502,31 @@ def run(req, scratch):
         "timed_out": timed_out,
         "output_limit": flooded,
         "error": None,
+        "aborted": aborted,
     }
 
 
 def main():
     # The judge's channel moves off fds 0 and 1, which become /dev/null until a run redirects them.
-    ctl_in = os.fdopen(os.dup(0), "rb")
+    control = Control(os.dup(0))
     ctl_out = os.dup(1)
     null = os.open("/dev/null", os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(null, 1)
     os.close(null)
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR2):
+    # Default dispositions: as PID 1 of the box, no signal from inside it reaches us (the kernel
+    # drops those a namespace's init has no handler for), and the judge sends none.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
         signal.signal(sig, signal.SIG_IGN if sig == signal.SIGINT else signal.SIG_DFL)
-    signal.signal(signal.SIGUSR1, _abort)
 
     def reply(obj):
         data = (json.dumps(obj) + "\n").encode()
         while data:
             data = data[os.write(ctl_out, data):]
 
-    setup = json.loads(ctl_in.readline())
+    setup = control.next_request()
+    if setup is None:
+        return
     # Runs (same uid) may not read our memory or our /proc entries. Forked runs turn it back on
     # for themselves; exec'd programs get it back from exec; either way they expose only themselves.
     _prctl(PR_SET_DUMPABLE, 0, "PR_SET_DUMPABLE")
@@ -496,13 +544,13 @@ def main():
     # instead of being copied when a run's garbage collector would walk them.
     gc.freeze()
     reply({"ready": True, "pid1": PID1, "uid": os.getuid(), "python": sys.version.split()[0]})
-    for line in ctl_in:
-        ABORTED.clear()  # an abort is for the request being served, never a later one
+    while (req := control.next_request()) is not None:
         try:
-            answer = run(json.loads(line), scratch)
+            answer = run(req, scratch, control)
         except Exception as e:  # the supervisor's own fault: reported, never fatal
             _kill_everything()
             answer = {"error": f"supervisor: {type(e).__name__}: {e}"}
+        control.served(req.get("id"))
         reply(answer)
 
 

@@ -69,7 +69,7 @@ def test_signalling_the_judge_and_the_supervisor_has_no_effect(judge, problem_of
     source = f"""
 import os, signal
 for pid in (1, -1, os.getppid(), {os.getpid()}):
-    for sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGSTOP):
+    for sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGSTOP, signal.SIGUSR1, signal.SIGUSR2):
         try:
             os.kill(pid, sig)
         except OSError:

@@ -333,6 +333,42 @@ def test_stopping_at_a_failure_kills_the_later_tests_under_way(problem_of):
         assert j.judge("print('ok')", "python", problem).verdict is Verdict.OK  # both boxes free and sound
 
 
+def test_a_late_abort_never_reaches_the_boxs_next_run():
+    # Two judgements share the boxes. When one stops at a failure it calls off its runs under way;
+    # the call can come just as such a run is answered, and the box's next run is then another
+    # judgement's. It must not be touched (it was: the supervisor's SIGUSR1 handler could run only
+    # after the next request had been read, killing that run: RE "killed by SIGKILL").
+    with Judge(JudgeConfig(workers=1)) as j:
+        program = j.compile(ECHO_SUM, "python")
+        assert j._run(program, "1 1\n", 1.0, 64 * MIB).verdict is Verdict.OK
+        box = j._runs.started[0]
+        for i in range(30):
+            time.sleep(0.002)  # the supervisor is waiting for the next request...
+            box.abort()  # ... when the stop for the latest one (answered) comes, just before it
+            outcome = j._run(program, f"{i} {i}\n", 1.0, 64 * MIB)
+            assert (outcome.verdict, outcome.stdout) == (Verdict.OK, f"{2 * i}\n"), (i, outcome.message)
+
+
+def test_an_abort_sent_before_its_request_calls_off_that_run_and_no_other():
+    class AbortsAtOnce:  # a judgement that stops between begin and the request being sent
+        stopped = False
+
+        def begin(self, box):
+            box.abort()
+            return True
+
+        def end(self, box):
+            pass
+
+    with Judge(JudgeConfig(workers=1)) as j:
+        sleeper = j.compile("import time\ntime.sleep(4)\nprint(1)\n", "python")
+        echo = j.compile(ECHO_SUM, "python")
+        assert j._run(echo, "1 1\n", 1.0, 64 * MIB).verdict is Verdict.OK
+        assert j._run(sleeper, "", 2.0, 64 * MIB, AbortsAtOnce()) is None  # called off, not run to its end
+        outcome = j._run(echo, "2 2\n", 1.0, 64 * MIB)
+        assert (outcome.verdict, outcome.stdout) == (Verdict.OK, "4\n"), outcome.message
+
+
 def test_a_killed_judge_leaves_nothing_behind_for_long(tmp_path, problem_of):
     # A process using the judge is killed (as a replay can be): its boxes die with it, and the next
     # judge to start removes its private directory and its cgroups.
