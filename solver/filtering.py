@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from contests.model import Problem
 from judge.verdicts import Verdict
 
-IE_RETRIES = 3  # runs of a sample the judge failed on (IE) before its IE stands
+# Filtering itself reports an IE as it is (a judge fault to see, not to hide by judging again);
+# solvers_select still imports this for its execute() retries.
+IE_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -68,16 +70,11 @@ def filter_on_examples(judge, problem: Problem, candidates: Sequence[Candidate],
     verdicts, messages = {}, {}
     workers = max(1, getattr(judge, "workers", 1))
 
-    def judge_again_on_ie(c: Candidate):
-        # IE is the judge's own fault (e.g. a sandbox that died and restarts), never the sample's.
-        for _ in range(IE_RETRIES):
-            result = judge.judge(c.source, c.language, problem, tests=problem.examples)
-            if result.verdict is not Verdict.IE:
-                break
-        return result
+    def judge_on_examples(c: Candidate):
+        return judge.judge(c.source, c.language, problem, tests=problem.examples)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csim-filter") as pool:
-        results = pool.map(judge_again_on_ie, distinct)
+        results = pool.map(judge_on_examples, distinct)
         for done, (c, result) in enumerate(zip(distinct, results), 1):
             verdicts[c.id] = result.verdict.value
             messages[c.id] = result.message
