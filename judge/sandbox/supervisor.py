@@ -28,11 +28,15 @@ import sys
 PID1 = os.getpid() == 1  # init of its own PID namespace: immune to its children's signals
 
 
+_LIBC = []  # the C library through ctypes, loaded once (the supervisor's first prctl) for every run
+
+
 def _prctl(option, value, what):
     import ctypes  # only here: a supervisor that needs no prctl never imports it
 
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(option, value, 0, 0, 0) != 0:
+    if not _LIBC:
+        _LIBC.append(ctypes.CDLL(None, use_errno=True).prctl)
+    if _LIBC[0](option, value, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), f"{what} failed")
 
 
@@ -267,15 +271,80 @@ def _python_main(path, source):
     except SystemExit as e:
         code = _exit_code(e.code)
     except BaseException as e:
-        import traceback
-
-        traceback.print_exception(type(e), e, e.__traceback__.tb_next)  # from the program's frames on
+        _report_uncaught(e)
         code = 1
     import weakref
 
     module = weakref.ref(main)
     del main
     os._exit(_python_shutdown(module, code))
+
+
+def _report_uncaught(e):
+    """Print an uncaught exception as `python3 PATH` does: through sys.excepthook (the program may
+    have set its own; the default is the interpreter's C display, no module to import), from the
+    program's frames on."""
+    if e.__traceback__ is not None:
+        e.__traceback__ = e.__traceback__.tb_next
+    try:
+        sys.excepthook(type(e), e, e.__traceback__)
+    except BaseException as hook_error:
+        try:
+            sys.stderr.write("Error in sys.excepthook:\n")
+            sys.__excepthook__(type(hook_error), hook_error, hook_error.__traceback__)
+            sys.stderr.write("\nOriginal exception was:\n")
+            sys.__excepthook__(type(e), e, e.__traceback__)
+        except BaseException:
+            pass
+
+
+# Standard modules that contest programs import most, imported once here so that a forked run
+# finds them loaded (as it finds os or json): the same modules, only not imported again per run.
+# Nothing that keeps per-process random state (random, tempfile, uuid, secrets: forked runs would
+# share one seed) or threads (threading, queue).
+PRELOAD = ("math", "collections", "itertools", "heapq", "bisect", "functools", "operator", "re", "string",
+           "array", "copy", "decimal", "fractions", "typing", "datetime", "io", "types", "weakref",
+           "atexit", "resource")
+
+WARM_UP = """
+n, m = map(int, "3 4".split())
+xs = [int(x) * 2 for x in "1 2 3".split()]
+d = {i: i * i for i in range(n)}
+s = {x % 3 for x in xs}
+def f(k, acc=0):
+    for i in range(k):
+        acc += i if i % 2 else -i
+    return acc
+class P:
+    __slots__ = ("a",)
+    def __init__(self, a):
+        self.a = a
+try:
+    raise ValueError(f"{n} {m:>3} {1.5:.2f}")
+except ValueError as e:
+    text = str(e)
+out = " ".join(map(str, sorted(xs, key=lambda v: -v))) + "\\n" + str(f(m)) + str(P(1).a) + text
+"""
+
+
+def _warm_up():
+    """Do once here what every run would otherwise do first in its own copy (costly there: each
+    page it writes is copied): load PRELOAD, and let the compiler, the text streams and common
+    builtins initialise their lazily built state (the compiler's AST types, codec lookups)."""
+    import importlib
+
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    namespace = {"__builtins__": __builtins__}
+    exec(compile(WARM_UP, "<warm-up>", "exec"), namespace)
+    with open(os.devnull, "r", encoding="utf-8") as f:
+        f.readline()
+    with open(os.devnull, "w", encoding="utf-8", buffering=1, errors="backslashreplace") as f:
+        print(namespace["out"], file=f)
+        f.flush()
 
 
 def _python_shutdown(module, code):
@@ -538,6 +607,7 @@ def main():
         _prctl(PR_SET_CHILD_SUBREAPER, 1, "PR_SET_CHILD_SUBREAPER")
     scratch = setup.get("scratch") or []
     _set_own_limits()
+    _warm_up()
     import gc
 
     # Objects that exist now are never collected in the forked runs, so their pages stay shared
