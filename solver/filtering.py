@@ -11,11 +11,6 @@ from dataclasses import dataclass, field
 from contests.model import Problem
 from judge.verdicts import Verdict
 
-# Filtering itself reports an IE as it is (a judge fault to see, not to hide by judging again);
-# solvers_select still imports this for its execute() retries.
-IE_RETRIES = 3
-
-
 @dataclass(frozen=True)
 class Candidate:
     """One sampled program."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from contests.model import Problem
 from judge.verdicts import Verdict
 from solver.clustering import cluster_programs, pick_submissions
-from solver.filtering import IE_RETRIES, Candidate, filter_on_examples
+from solver.filtering import Candidate, filter_on_examples
 from solver.interface import Budget, SampleStats, SolveResult, Submission
 from solver.testgen import generate_inputs, invalid_inputs
 
@@ -48,6 +48,9 @@ def select(judge, problem: Problem, candidates: Sequence[Candidate], budget: Bud
         notes += generated.notes
         inputs = list(generated.inputs)
         outcomes = _execute_all(judge, problem, passed, inputs, progress.clustering)
+        faults = sum(o.verdict is Verdict.IE for c in passed for o in outcomes[c.id])
+        if faults:  # the judge's fault, not the programs': said, never hidden by running again
+            notes.append(f"the judge failed (IE) on {faults} of {len(passed) * len(inputs)} runs on generated inputs")
         dropped = set(invalid_inputs([[o.verdict is Verdict.OK for o in outcomes[c.id]] for c in passed]))
         if dropped:
             notes.append(f"dropped {len(dropped)} of {len(inputs)} generated inputs as probably invalid "
@@ -92,12 +95,8 @@ def _execute_all(judge, problem: Problem, programs: list[Candidate], inputs: lis
     workers = max(1, getattr(judge, "workers", 1))
 
     def run(c: Candidate) -> list:
-        for _ in range(IE_RETRIES):  # IE is the judge's fault, and not cached: only those runs again
-            outcomes = judge.execute(c.source, c.language, inputs, time_limit=problem.time_limit,
-                                     memory_limit=problem.memory_limit)
-            if not any(o.verdict is Verdict.IE for o in outcomes):
-                break
-        return outcomes
+        return judge.execute(c.source, c.language, inputs, time_limit=problem.time_limit,
+                             memory_limit=problem.memory_limit)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csim-cluster") as pool:
         runs = pool.map(run, programs)
