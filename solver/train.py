@@ -113,7 +113,7 @@ class Trainer:
         return TrainState(jnp.zeros((), jnp.int32), params, self.tx.init(params))
 
     def init(self, seed: int) -> TrainState:
-        with self.mesh:
+        with jax.set_mesh(self.mesh):
             return self._init(jax.random.key(seed))
 
     def from_params(self, params) -> TrainState:
