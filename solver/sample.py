@@ -36,7 +36,7 @@ from solver.attention import causal_mask
 from solver.checkpoint import CheckpointStore, abstract_with_shardings
 from solver.config import ModelConfig, read_run_config
 from solver.data import decoder_prefix
-from solver.header import FALLBACK_TAG_SETS, HeaderFields, format_header, random_header_fields
+from solver.header import FALLBACK_TAG_SETS, RATINGS, HeaderFields, format_header, random_header_fields
 from solver.model import abstract_model
 from solver.tokenizer import Tokenizer
 
@@ -219,10 +219,14 @@ class Sampler:
     """Draws programs for a problem from a model (usually a fine-tuned run: Sampler.from_run)."""
 
     def __init__(self, config: ModelConfig, params, tokenizer: Tokenizer, *, mesh: Mesh | None = None,
-                 tag_sets: Sequence[Sequence[str]] | None = None, batch_size: int = 32, describe: dict | None = None):
+                 tag_sets: Sequence[Sequence[str]] | None = None, ratings: Sequence[int] = RATINGS,
+                 batch_size: int = 32, describe: dict | None = None):
+        """RATINGS: those random headers draw from; empty for a model whose training problems had
+        none (it never saw a RATING line, so headers leave it out)."""
         self.config, self.tokenizer = config, tokenizer
         self.mesh = mesh or meshlib.make_mesh()
         self.tag_sets = [tuple(t) for t in tag_sets] if tag_sets else list(FALLBACK_TAG_SETS)
+        self.ratings = tuple(ratings)
         self.batch_size = batch_size
         self.decoder = _decoder_for(config, self.mesh, tokenizer)
         self.params = jax.device_put(params, self.decoder.param_shardings)
@@ -242,6 +246,7 @@ class Sampler:
         describe = {"run_dir": str(run_dir.resolve()), "step": step, "tokenizer": tokenizer.digest,
                     "model": asdict(config.model), "kind": extra.get("kind")}
         return cls(config.model, params, tokenizer, mesh=mesh, tag_sets=extra.get("tag_sets"),
+                   ratings=extra["header_ratings"] if "header_ratings" in extra else RATINGS,
                    batch_size=batch_size, describe=describe)
 
     def describe(self) -> dict:
@@ -264,7 +269,7 @@ class Sampler:
         (an oracle, e.g. to check that a model reproduces what it was trained on). The language is
         drawn from LANGUAGES either way."""
         rng = np.random.default_rng([seed, zlib.crc32(problem.id.encode("utf-8")), index])
-        fields = random_header_fields(rng, languages=tuple(languages), tag_sets=self.tag_sets)
+        fields = random_header_fields(rng, languages=tuple(languages), tag_sets=self.tag_sets, ratings=self.ratings)
         if headers == "problem":
             return HeaderFields(problem.rating, tuple(sorted(problem.tags)), fields.language, True)
         if headers != "random":
@@ -278,7 +283,8 @@ class Sampler:
         the shapes (hence compilations) are the same for every problem; the shortest bounds how
         many tokens any sample can add."""
         candidates = [HeaderFields(rating, tags, language, True)
-                      for tags in self.tag_sets for language in languages for rating in (800, 3500)]
+                      for tags in self.tag_sets for language in languages
+                      for rating in ((min(self.ratings), max(self.ratings)) if self.ratings else (None,))]
         if headers == "problem":  # as well as, not instead of: shapes stay those of "random"
             candidates += [HeaderFields(problem.rating, tuple(sorted(problem.tags)), language, True)
                            for language in languages]

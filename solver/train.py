@@ -396,7 +396,7 @@ def finetune(run_dir: str | Path, problems: list[Problem], *, init_from: str | P
     sets are kept in config.json for the sampler's headers (AlphaCode's sampling distribution)."""
     from solver.corpus import problem_documents
     from solver.data import finetune_batches
-    from solver.header import popular_tag_sets
+    from solver.header import RATINGS, popular_tag_sets
 
     run_dir = Path(run_dir)
     if not (run_dir / CONFIG_FILE).exists():
@@ -410,8 +410,10 @@ def finetune(run_dir: str | Path, problems: list[Problem], *, init_from: str | P
         texts = (d.text for p in problems for d in problem_documents(p))
         return Tokenizer.train(texts, None, vocab_size)
 
+    # Random headers carry a rating only if the model saw ratings (CodeContests records can lack them).
     extra = {"init_from": None if init_from is None else str(Path(init_from).resolve()),
-             "tag_sets": [list(t) for t in popular_tag_sets(problems)]}
+             "tag_sets": [list(t) for t in popular_tag_sets(problems)],
+             "header_ratings": list(RATINGS) if any(p.rating for p in problems) else []}
     config, tokenizer = _open_run(run_dir, "finetune", config, tokenizer, make_tokenizer, extra)
     seed = config.train.seed
     return run_training(
