@@ -53,10 +53,9 @@ def make_judge(sandbox: str, workers: int | None):
     """A judge.runner.Judge (use it as a context manager) and the fingerprint of its configuration,
     which keys stored judgings: a verdict from one sandbox is not reused under another. The judge
     keeps compiled programs in a private temporary cache, which its sandbox can always reach."""
-    from judge.runner import Judge, JudgeConfig
-
     import judge as judge_package
     from judge.languages import language_ids, toolchain_version
+    from judge.runner import Judge, JudgeConfig
 
     config = JudgeConfig(sandbox=sandbox, workers=workers)
     judge = Judge(config)

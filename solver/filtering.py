@@ -4,12 +4,20 @@ judged in parallel over the judge's workers (the judge caches compiled programs 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from contests.model import Problem
 from judge.verdicts import Verdict
+
+
+def over_workers(judge, fn: Callable, items: Sequence, name: str) -> Iterator:
+    """fn(item) for each of ITEMS, in order, on as many threads as the judge has workers (the
+    judge runs each on a free sandbox)."""
+    with ThreadPoolExecutor(max_workers=max(1, getattr(judge, "workers", 1)), thread_name_prefix=name) as pool:
+        yield from pool.map(fn, items)
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -63,17 +71,12 @@ def filter_on_examples(judge, problem: Problem, candidates: Sequence[Candidate],
         return FilterResult(len(candidates), tuple(distinct), tuple(distinct), {}, {}, duplicates,
                             ("the problem has no examples: every distinct sample is kept",))
     verdicts, messages = {}, {}
-    workers = max(1, getattr(judge, "workers", 1))
-
-    def judge_on_examples(c: Candidate):
-        return judge.judge(c.source, c.language, problem, tests=problem.examples)
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csim-filter") as pool:
-        results = pool.map(judge_on_examples, distinct)
-        for done, (c, result) in enumerate(zip(distinct, results), 1):
-            verdicts[c.id] = result.verdict.value
-            messages[c.id] = result.message
-            if progress is not None:
-                progress(done, len(distinct))
+    results = over_workers(judge, lambda c: judge.judge(c.source, c.language, problem, tests=problem.examples),
+                           distinct, "csim-filter")
+    for done, (c, result) in enumerate(zip(distinct, results), 1):
+        verdicts[c.id] = result.verdict.value
+        messages[c.id] = result.message
+        if progress is not None:
+            progress(done, len(distinct))
     passed = tuple(c for c in distinct if verdicts[c.id] == Verdict.OK.value)
     return FilterResult(len(candidates), tuple(distinct), passed, verdicts, messages, duplicates)

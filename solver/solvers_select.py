@@ -7,13 +7,12 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from contests.model import Problem
 from judge.verdicts import Verdict
 from solver.clustering import cluster_programs, pick_submissions
-from solver.filtering import Candidate, filter_on_examples
+from solver.filtering import Candidate, filter_on_examples, over_workers
 from solver.interface import Budget, SampleStats, SolveResult, Submission
 from solver.testgen import generate_inputs, invalid_inputs
 
@@ -81,9 +80,8 @@ def select(judge, problem: Problem, candidates: Sequence[Candidate], budget: Bud
 
 
 def _accepted_on_hidden(judge, problem: Problem, programs: Sequence[Candidate]) -> list[Candidate]:
-    workers = max(1, getattr(judge, "workers", 1))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csim-hidden") as pool:
-        verdicts = list(pool.map(lambda c: judge.judge(c.source, c.language, problem).accepted, programs))
+    verdicts = over_workers(judge, lambda c: judge.judge(c.source, c.language, problem).accepted, programs,
+                            "csim-hidden")
     return [c for c, ok in zip(programs, verdicts) if ok]
 
 
@@ -92,16 +90,10 @@ def _execute_all(judge, problem: Problem, programs: list[Candidate], inputs: lis
     if not inputs:
         return {c.id: [] for c in programs}
     out = {}
-    workers = max(1, getattr(judge, "workers", 1))
-
-    def run(c: Candidate) -> list:
-        return judge.execute(c.source, c.language, inputs, time_limit=problem.time_limit,
-                             memory_limit=problem.memory_limit)
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="csim-cluster") as pool:
-        runs = pool.map(run, programs)
-        for done, (c, outcomes) in enumerate(zip(programs, runs), 1):
-            out[c.id] = outcomes
-            if progress is not None:
-                progress(done, len(programs))
+    runs = over_workers(judge, lambda c: judge.execute(c.source, c.language, inputs, time_limit=problem.time_limit,
+                                                       memory_limit=problem.memory_limit), programs, "csim-cluster")
+    for done, (c, outcomes) in enumerate(zip(programs, runs), 1):
+        out[c.id] = outcomes
+        if progress is not None:
+            progress(done, len(programs))
     return out
