@@ -48,6 +48,7 @@ class ContestRef(Base):
     made_up: Mapped[bool] = mapped_column(Boolean, default=False)
     participants: Mapped[int] = mapped_column(default=0)
     origin: Mapped[str] = mapped_column(Text, default="")
+    problem_count: Mapped[int | None]  # the contest's full problem list, judgeable or not; None: unknown
 
     problems: Mapped[list[ProblemRef]] = relationship(back_populates="contest", order_by="ProblemRef.position")
 
@@ -67,6 +68,9 @@ class ProblemRef(Base):
     tests: Mapped[int] = mapped_column(default=0)
     tags: Mapped[list] = mapped_column(default=list)
     limits_defaulted: Mapped[bool] = mapped_column(Boolean, default=False)
+    judgeable: Mapped[bool] = mapped_column(Boolean, default=True)  # False: no hidden tests (interactive, not in the data)
+    examples: Mapped[int] = mapped_column(default=0)  # the statement's examples
+    generated_tests: Mapped[int] = mapped_column(default=0)  # of `tests`, how many were generated (CodeContests)
 
     contest: Mapped[ContestRef] = relationship(back_populates="problems")
 
@@ -189,6 +193,12 @@ class ContestResultRow(Base):
     performance: Mapped[float | None]
     rating_change: Mapped[int | None]  # what a newcomer would have got
     made_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    problems: Mapped[int | None]  # the contest's problems, judgeable or not
+    judgeable: Mapped[int | None]  # of those, the ones with hidden tests; fewer: the result is a lower bound
+    worst_percentile: Mapped[float | None]  # percentile at the worst place of a tie
+    codeelo_performance: Mapped[float | None]  # CodeElo's definition, beside `performance` (Codeforces')
+    newcomer_rating: Mapped[int | None]  # the rating the newcomer was rated with
+    unrated: Mapped[int | None]  # standings rows left out of rating and performance
 
     contest: Mapped[ContestRef] = relationship()
 
