@@ -75,7 +75,9 @@ def solve(problem_path, problem_name, samples_path, run_dir, reference, language
 
 
 def _make_solver(samples_path, run_dir, judge, progress, sampling: dict):
-    from solver.solvers import JaxSolver, ReferenceSolver, SamplesFileSolver
+    from solver.solvers.jax import JaxSolver
+    from solver.solvers.reference import ReferenceSolver
+    from solver.solvers.samples_file import SamplesFileSolver
 
     if samples_path is not None:
         return SamplesFileSolver(samples_path, judge, progress=progress)
@@ -102,7 +104,7 @@ class _progress:
         return update
 
     def __enter__(self):
-        from solver.solvers_select import Progress
+        from solver.selection.pipeline import Progress
 
         if not self.bars.console.is_terminal:  # bars only where someone watches
             return Progress()

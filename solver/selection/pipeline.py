@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from contests.model import Problem
 from judge.verdicts import Verdict
-from solver.clustering import cluster_programs, pick_submissions
-from solver.filtering import Candidate, filter_on_examples, over_workers
+from solver.selection.clustering import cluster_programs, pick_submissions
+from solver.selection.filtering import Candidate, filter_on_examples, over_workers
 from solver.interface import Budget, SampleStats, SolveResult, Submission
-from solver.testgen import generate_inputs, invalid_inputs
+from solver.selection.testgen.generate import generate_inputs, invalid_inputs
 
 MAX_CLUSTERED = 8192  # AlphaCode clustered at most this many samples
 
