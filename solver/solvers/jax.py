@@ -11,7 +11,9 @@ from pathlib import Path
 
 from contests.errors import DataError
 from contests.model import Problem
+from judge.interface import Judge
 from solver.interface import Budget, SolveResult
+from solver.selection.executor import Executor
 from solver.selection.filtering import Candidate
 from solver.selection.pipeline import Progress, select
 
@@ -29,10 +31,10 @@ class JaxSolver:
 
     name = "jax"
 
-    def __init__(self, run_dir: str | Path, judge, *, temperature: float = 0.25, top_k: int | None = None,
+    def __init__(self, run_dir: str | Path, judge: Judge, *, temperature: float = 0.25, top_k: int | None = None,
                  top_p: float | None = None, languages: Sequence[str] = ("python", "cpp"),
                  batch_size: int | None = None, step: int | None = None, headers: str = "random",
-                 progress: Progress = Progress()):
+                 progress: Progress = Progress(), executor: Executor | None = None):
         import jax
         import numpy as np
 
@@ -50,6 +52,7 @@ class JaxSolver:
         self.options = {"temperature": temperature, "top_k": top_k, "top_p": top_p,
                         "languages": list(languages), "batch_size": batch_size, "headers": headers}
         self.progress = progress
+        self.executor = executor
         # The weights themselves identify the checkpoint, whatever the files around them hold.
         leaves = jax.tree.leaves(jax.device_get(self.sampler.params))
         self.checkpoint_digest = _digest(*(np.asarray(x).tobytes() for x in leaves))
@@ -69,4 +72,5 @@ class JaxSolver:
                                          batch_size=self.options["batch_size"], headers=self.options["headers"])
         ]
         return select(self.judge, problem, candidates, budget, seed,
-                      sampling_seconds=time.perf_counter() - start, progress=self.progress)
+                      sampling_seconds=time.perf_counter() - start, progress=self.progress,
+                      executor=self.executor)

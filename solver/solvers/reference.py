@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from contests.model import Problem
+from judge.interface import Judge
 from solver.interface import Budget, SampleStats, SolveResult, Submission
 
 
@@ -16,7 +17,7 @@ class ReferenceSolver:
     name = "reference"
     version = "1"
 
-    def __init__(self, judge=None):
+    def __init__(self, judge: Judge | None = None):
         self.judge = judge
 
     def describe(self) -> dict:

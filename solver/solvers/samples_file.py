@@ -10,7 +10,9 @@ from pathlib import Path
 
 from contests.errors import DataError
 from contests.model import LANGUAGES, Problem
+from judge.interface import Judge
 from solver.interface import Budget, SolveResult
+from solver.selection.executor import Executor
 from solver.selection.filtering import Candidate
 from solver.selection.pipeline import Progress, select
 
@@ -56,12 +58,14 @@ class SamplesFileSolver:
 
     name = "samples"
 
-    def __init__(self, path: str | Path, judge, *, progress: Progress = Progress()):
+    def __init__(self, path: str | Path, judge: Judge, *, progress: Progress = Progress(),
+                 executor: Executor | None = None):
         self.path = Path(path)
         if not self.path.is_file():
             raise DataError(self.path, None, "no such samples file")
         self.judge = judge
         self.progress = progress
+        self.executor = executor
         self.file_digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
         self.version = self.file_digest[:12]
 
@@ -71,4 +75,5 @@ class SamplesFileSolver:
     def solve(self, problem: Problem, budget: Budget, seed: int) -> SolveResult:
         candidates = read_samples(self.path, problem, budget.samples)
         notes = () if candidates else (f"{self.path} holds no samples for problem {problem.id}",)
-        return select(self.judge, problem, candidates, budget, seed, notes=notes, progress=self.progress)
+        return select(self.judge, problem, candidates, budget, seed, notes=notes, progress=self.progress,
+                      executor=self.executor)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from contests.model import Problem
+from judge.interface import Judge
 from solver.selection.testgen.grammar import MAX_VAR_FIELDS, Line, LineNode, Repeat, as_int, describe, infer_items, render, split_lines
 from solver.selection.testgen.slots import Grammar, Graph, Slot, learn
 
@@ -98,7 +99,7 @@ def invalid_inputs(runs_ok: Sequence[Sequence[bool]], threshold: float = 0.5) ->
             if sum(not row[i] for row in runs_ok) > threshold * len(runs_ok)]
 
 
-def validity(judge, problems: Sequence[Problem], n_inputs: int, seed: int) -> dict:
+def validity(judge: Judge, problems: Sequence[Problem], n_inputs: int, seed: int) -> dict:
     """How valid generated inputs are: the share of them each problem's first correct solution runs
     cleanly (verdict OK: no crash, no time-out) through JUDGE. Problems whose solution does not
     run cleanly on its own examples are skipped (and listed)."""
