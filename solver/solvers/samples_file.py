@@ -9,8 +9,9 @@ import json
 from pathlib import Path
 
 from contests.errors import DataError
-from contests.model import LANGUAGES, Problem
+from contests.model import Problem
 from judge.interface import Judge
+from judge.languages import language_ids
 from solver.interface import Budget, SolveResult
 from solver.selection.executor import Executor
 from solver.selection.filtering import Candidate
@@ -24,6 +25,7 @@ def read_samples(path: str | Path, problem: Problem, limit: int | None = None) -
     if not path.is_file():
         raise DataError(path, None, "no such samples file")
     names = {problem.id, problem.name, f"{problem.contest_id}_{problem.index}. {problem.name}"}
+    languages = language_ids()
     out: list[Candidate] = []
     with path.open(encoding="utf-8") as f:
         for line_no, text in enumerate(f, 1):
@@ -38,9 +40,9 @@ def read_samples(path: str | Path, problem: Problem, limit: int | None = None) -
             for key in ("problem", "language", "source"):
                 if not isinstance(record.get(key), str):
                     raise DataError(path, f"line {line_no}: {key}", "missing or not a string")
-            if record["language"] not in LANGUAGES:
+            if record["language"] not in languages:
                 raise DataError(path, f"line {line_no}: language",
-                                f"unknown language {record['language']!r}; expected one of {', '.join(LANGUAGES)}")
+                                f"unknown language {record['language']!r}; expected one of {', '.join(languages)}")
             if record["problem"] not in names:
                 continue
             if limit is not None and len(out) >= limit:
