@@ -1,4 +1,4 @@
-"""The data side's speed: how fast solver.data builds batches, and what resuming at a step costs.
+"""The data side's speed: how fast solver.model.data.batches builds batches, and what resuming at a step costs.
 
     .venv/bin/python benchmarks/data_pipeline.py [--steps 20] [--batch-size 16]
 
@@ -24,9 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from contests.importers.codecontests import load_codecontests  # noqa: E402
-from solver.corpus import default_corpus_paths  # noqa: E402
-from solver.data import DataConfig, finetune_batches, pretrain_batches  # noqa: E402
-from solver.tokenizer import Tokenizer, TokenizerConfig, build_tokenizer  # noqa: E402
+from solver.model.data.corpus import default_corpus_paths  # noqa: E402
+from solver.model.data.batches import DataConfig, finetune_batches, pretrain_batches  # noqa: E402
+from solver.model.tokenizer import Tokenizer, TokenizerConfig, build_tokenizer  # noqa: E402
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "codecontests" / "dev.jsonl"
 

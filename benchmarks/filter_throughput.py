@@ -1,8 +1,8 @@
 """Filtering throughput: executions per second of Python and C++ samples on example tests.
 
 Python samples are real: the human solutions of the first PROBLEMS problems of the CodeContests
-dev file and mutants of them (solver.mutants), each run on its problem's examples through
-solver.filtering.filter_on_examples (so Codeforces' stop-at-the-first-failure applies, as in
+dev file and mutants of them (solver.model.data.mutants), each run on its problem's examples through
+solver.selection.filtering.filter_on_examples (so Codeforces' stop-at-the-first-failure applies, as in
 filtering; samples that run into the time limit are left out: they measure the limit); trivial Python samples (a + b) show what each way costs per run beyond the program's
 own work. C++ samples are variants of one small real solution. Three ways, side by side in one
 run, each with the same parallelism (the judge's workers):
@@ -40,8 +40,8 @@ from contests.importers.codecontests import load_codecontests  # noqa: E402
 from contests.model import Problem, TestCase  # noqa: E402
 from judge.languages import resolve_tools  # noqa: E402
 from judge.runner import Judge, JudgeConfig  # noqa: E402
-from solver.filtering import Candidate, filter_on_examples  # noqa: E402
-from solver.mutants import mutate  # noqa: E402
+from solver.selection.filtering import Candidate, filter_on_examples  # noqa: E402
+from solver.model.data.mutants import mutate  # noqa: E402
 
 GAME23_CPP = """#include <cstdio>
 int main() {

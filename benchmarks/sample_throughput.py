@@ -27,10 +27,10 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 from flax import nnx  # noqa: E402
 
-from solver import mesh as meshlib  # noqa: E402
-from solver.config import MODEL_PRESETS, ModelConfig  # noqa: E402
-from solver.model import Transformer, count_params  # noqa: E402
-from solver.sample import Decoder  # noqa: E402
+from solver.model import mesh as meshlib  # noqa: E402
+from solver.model.config import MODEL_PRESETS, ModelConfig  # noqa: E402
+from solver.model.transformer import Transformer, count_params  # noqa: E402
+from solver.model.sampler import Decoder  # noqa: E402
 
 PREFIX = 32  # a header's length, about
 

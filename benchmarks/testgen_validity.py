@@ -1,7 +1,7 @@
 """How valid are generated clustering inputs? The share the real human solutions run cleanly.
 
 For every problem of the CodeContests dev file whose accepted human solution runs cleanly on all
-its examples, generate N inputs (solver.testgen) and run that solution on them through the real
+its examples, generate N inputs (solver.selection.testgen.generate) and run that solution on them through the real
 judge (judge.execute): an input counts as accepted when the run ends OK (no crash, no time-out).
 This is a lower bound on validity's complement only in one direction: a clean run does not prove
 an input valid, but a crash or time-out of an accepted solution nearly always means it is not.
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from contests.importers.codecontests import load_codecontests  # noqa: E402
 from judge.runner import Judge, JudgeConfig  # noqa: E402
-from solver.testgen import validity  # noqa: E402
+from solver.selection.testgen.generate import validity  # noqa: E402
 
 
 def main() -> None:

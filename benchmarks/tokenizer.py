@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solver.tokenizer import Tokenizer, TokenizerConfig, build_tokenizer  # noqa: E402
+from solver.model.tokenizer import Tokenizer, TokenizerConfig, build_tokenizer  # noqa: E402
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "codecontests" / "dev.jsonl"
 
@@ -40,7 +40,7 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=5.0)
     parser.add_argument("--vocab-size", type=int, default=8000)
     args = parser.parse_args()
-    from solver.corpus import default_corpus_paths
+    from solver.model.data.corpus import default_corpus_paths
 
     config = TokenizerConfig(vocab_size=args.vocab_size, max_bytes=int(args.mb * 1e6), heldout_bytes=1_000_000,
                              sources=tuple(map(str, default_corpus_paths())),

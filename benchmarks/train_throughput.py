@@ -1,10 +1,10 @@
 """Training throughput of a preset (default `small`): tokens/s and model FLOP utilisation.
 
-MFU = the model's matmul FLOPs per step (forward x 3, solver.model.forward_flops) / step time,
+MFU = the model's matmul FLOPs per step (forward x 3, solver.model.transformer.forward_flops) / step time,
 divided by the FLOP/s of a large jnp.dot. The machine is shared and noisy, so the two are measured
 side by side: each timed training step is followed by a timed 2048^3 matmul, and the reported MFU
 is the median of the per-pair ratios. Batches are random tokens in the exact training layout
-(solver.train.synthetic_batches): a step's cost does not depend on what the tokens say.
+(solver.model.train.synthetic_batches): a step's cost does not depend on what the tokens say.
 
 Where the time goes: the same shapes timed as forward only, forward + backward, and the
 optimiser update alone (each jitted alone), putting a batch on the devices; and with --profile,
@@ -34,10 +34,10 @@ import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
-from solver import mesh as meshlib  # noqa: E402
-from solver.config import MODEL_PRESETS, TrainConfig  # noqa: E402
-from solver.model import count_params, forward_flops  # noqa: E402
-from solver.train import Trainer, synthetic_batches  # noqa: E402
+from solver.model import mesh as meshlib  # noqa: E402
+from solver.model.config import MODEL_PRESETS, TrainConfig  # noqa: E402
+from solver.model.transformer import count_params, forward_flops  # noqa: E402
+from solver.model.train import Trainer, synthetic_batches  # noqa: E402
 
 DOT_N = 2048
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -9,7 +10,9 @@ from datetime import datetime
 DEFAULT_TIME_LIMIT = 2.0  # seconds
 DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024  # bytes
 
-LANGUAGES = ("python", "cpp", "java")
+# A language is an id as data here (python, cpp, java, ...): which languages exist, and how each
+# runs, is judge.languages' registry, one file per language; contests only checks an id's shape.
+LANGUAGE_ID = re.compile(r"[a-z][a-z0-9_]*")
 
 # Contest rule sets (see contests/scoring.py for what each means).
 RULES = ("cf-points", "cf-icpc", "icpc")
@@ -43,7 +46,7 @@ class Checker:
 @dataclass(frozen=True)
 class Solution:
     source: str
-    language: str  # one of LANGUAGES
+    language: str  # a language id of judge.languages (LANGUAGE_ID)
     correct: bool = True
     name: str = ""
 

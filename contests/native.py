@@ -30,7 +30,7 @@ from contests.errors import DataError
 from contests.model import (
     DEFAULT_MEMORY_LIMIT,
     DEFAULT_TIME_LIMIT,
-    LANGUAGES,
+    LANGUAGE_ID,
     RULES,
     Checker,
     Contest,
@@ -43,7 +43,9 @@ from contests.model import (
 
 PROBLEM_FORMAT = "csim-problem/1"
 CONTEST_FORMAT = "csim-contest/1"
-EXTENSIONS = {"python": "py", "cpp": "cpp", "java": "java"}
+# Exported files are named by their language id (solutions/correct-1.cpp, .java), except where
+# the usual extension differs from the id.
+FILE_SUFFIXES = {"python": "py"}
 
 
 # ---------------------------------------------------------------- reading
@@ -116,8 +118,8 @@ def read_problem(directory: str | Path) -> Problem:
         where = f"solutions[{n}]"
         if not isinstance(s, dict) or "file" not in s or "language" not in s:
             raise DataError(meta_path, where, "expected {file, language, correct}")
-        if s["language"] not in LANGUAGES:
-            raise DataError(meta_path, f"{where}.language", f"unknown language {s['language']!r}")
+        if not isinstance(s["language"], str) or not LANGUAGE_ID.fullmatch(s["language"]):
+            raise DataError(meta_path, f"{where}.language", f"not a language id: {s['language']!r}")
         src = directory / s["file"]
         if not src.is_file():
             raise DataError(meta_path, f"{where}.file", f"{src} does not exist")
@@ -238,14 +240,14 @@ def _fill_problem(directory: Path, problem: Problem) -> None:
                "rel_eps": problem.checker.rel_eps, "case_sensitive": problem.checker.case_sensitive}
     if problem.checker.source:
         lang = problem.checker.language or "cpp"
-        checker.update(file=f"checker.{EXTENSIONS[lang]}", language=lang)
+        checker.update(file=f"checker.{FILE_SUFFIXES.get(lang, lang)}", language=lang)
         (directory / checker["file"]).write_text(problem.checker.source, encoding="utf-8")
     solutions = []
     if problem.solutions:
         (directory / "solutions").mkdir()
     for n, s in enumerate(problem.solutions, 1):
         kind = "correct" if s.correct else "incorrect"
-        name = f"solutions/{kind}-{n}.{EXTENSIONS[s.language]}"
+        name = f"solutions/{kind}-{n}.{FILE_SUFFIXES.get(s.language, s.language)}"
         (directory / name).write_text(s.source, encoding="utf-8")
         solutions.append({"file": name, "language": s.language, "correct": s.correct})
     meta = {

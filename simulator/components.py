@@ -86,16 +86,18 @@ def code_digest(package_dir: Path) -> str:
 def make_solver(spec: str, judge) -> Solver:
     """`reference`, `samples:FILE`, `jax:RUN_DIR` -> a Solver (solver.solvers); `jax-demo:RUN_DIR` is
     the JAX solver with `csim demo`'s sampling (simulator.demo.demo_solver)."""
-    from solver import solvers
+    from solver.solvers.jax import JaxSolver
+    from solver.solvers.reference import ReferenceSolver
+    from solver.solvers.samples_file import SamplesFileSolver
 
     kind, _, arg = spec.partition(":")
     if kind == "reference" and not arg:
-        return solvers.ReferenceSolver(judge=judge)
+        return ReferenceSolver(judge=judge)
     if kind == "samples" and arg:
         path = Path(arg)
         if not path.is_file():
             raise DataError(path, None, "no such samples file")
-        return solvers.SamplesFileSolver(path, judge)
+        return SamplesFileSolver(path, judge)
     if kind in ("jax", "jax-demo") and arg:
         run_dir = Path(arg)
         if not (run_dir / "config.json").is_file():
@@ -104,7 +106,7 @@ def make_solver(spec: str, judge) -> Solver:
             from simulator.demo import demo_solver
 
             return demo_solver(run_dir, judge)
-        return solvers.JaxSolver(run_dir, judge)
+        return JaxSolver(run_dir, judge)
     raise DataError("--solver", None, f"unknown solver {spec!r}: expected reference, samples:FILE or jax:RUN_DIR")
 
 

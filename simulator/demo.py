@@ -14,7 +14,7 @@ from pathlib import Path
 
 from contests.model import Contest
 from simulator.replay import ReplaySettings
-from solver.solvers import JaxSolver
+from solver.solvers.jax import JaxSolver
 
 DEMO_INTRO = ("[bold]csim demo[/bold]: replaying the shipped demo contest (5 easy problems, Codeforces points rules, "
               "120 minutes). Its standings are [bold red]MADE UP[/bold red] (300 invented participants): the rank "
@@ -51,7 +51,7 @@ def demo_settings(solver_kind: str, samples: int | None) -> ReplaySettings:
 
 
 def demo_run_config(preset: str, compilation_cache: Path | None = None):
-    from solver.config import load_run_config
+    from solver.model.config import load_run_config
 
     train = {**DEMO_TRAIN, "compilation_cache": str(compilation_cache) if compilation_cache else None}
     return load_run_config(preset=preset, overrides={"model": DEMO_MODEL, "train": train, "data": DEMO_DATA})
@@ -75,7 +75,7 @@ def prepare_demo_model(contest: Contest, preset: str, work_dir: Path, console) -
     if (run_dir / FINISHED).is_file():
         console.print(f"Reusing the trained demo model in {run_dir}.")
         return run_dir
-    from solver.train import finetune
+    from solver.model.train import finetune
 
     config = demo_run_config(preset, work_dir / "jax-compilation-cache")
     console.print(f"Fine-tuning the `{preset}` model on the demo's {len(contest.problems)} problems "

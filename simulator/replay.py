@@ -30,6 +30,7 @@ from contests.rating import (
     sequential_rating,
 )
 from contests.scoring import Attempt, ProblemScore, contest_score, problem_score
+from judge.interface import Judge
 from simulator.schedule import parse_schedule, schedule_submissions
 from simulator.store import Store
 from solver.interface import Budget, Solver
@@ -122,7 +123,7 @@ class Replayer:
 
     store: Store
     solver: Solver
-    judge: object  # judge.runner.Judge: judge(source, language, problem) -> JudgeResult
+    judge: Judge
     judge_fingerprint: str
     settings: ReplaySettings
     on_progress: ProgressHook | None = None

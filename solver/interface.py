@@ -19,7 +19,7 @@ class Budget:
 @dataclass(frozen=True)
 class Submission:
     source: str
-    language: str  # one of contests.model.LANGUAGES
+    language: str  # a language id of judge.languages
     order: int  # 0 = submitted first
     ready_after: float  # solver seconds after which this submission existed (measured, for the "measured" schedule)
     samples_drawn: int = 0  # samples drawn by the time it existed (for AlphaCode's schedule)

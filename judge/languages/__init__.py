@@ -1,7 +1,20 @@
-"""The languages the judge runs, one small module each (DMOJ-style executors).
+"""The languages csim runs, one small module each (DMOJ-style executors): the one registry of them.
 
-A language says how to name, compile and run a source; the sandbox does the rest. Adding a
-language is one module here that defines LANGUAGE (found by listing this package).
+A language says how to name, compile and run a source, and carries a tiny self-test program
+(`csim judge doctor` judges it to prove the toolchain works); the sandbox does the rest. Everything
+else asks here (language_ids, get_language, detect_language): contests/ treats a language id as
+data, the solvers and the command line check ids against this registry.
+
+Adding a language is one module that defines LANGUAGE, a Language (see python.py): either in this
+package (found by listing it) or in any installed distribution that names it in the
+`csim.languages` entry-point group, e.g. in its pyproject.toml:
+
+    [project.entry-points."csim.languages"]
+    toy = "my_package.toy:LANGUAGE"
+
+(tests/judge/test_language_plugin.py adds one that way.) The model's own spelling of a language in
+its training headers (solver/model/data/header.py) is part of the model, which must be trained on
+a language before it can write it.
 """
 
 from __future__ import annotations
@@ -13,6 +26,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.metadata import entry_points
 
 from contests.errors import DataError
 
@@ -20,6 +34,7 @@ from contests.errors import DataError
 # or a user's ~/bin are not visible inside the sandbox, which binds only system directories).
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 MIB = 1024 * 1024
+ENTRY_POINT_GROUP = "csim.languages"
 
 
 @dataclass(frozen=True)
@@ -36,6 +51,9 @@ class Language:
     mle_markers: tuple[str, ...] = ()  # text on stderr that means "out of memory"
     address_space_limit: bool = True  # may RLIMIT_AS stand in for a memory cgroup (not for the JVM)
     run_env: dict[str, str] = field(default_factory=dict)
+    # A program that reads two integers from one line and prints their sum: `csim judge doctor`
+    # judges it with this language to prove the toolchain and the sandbox work (required).
+    self_test: str = ""
 
     def source_name(self, source: str) -> str:
         return "main" + self.extensions[0]
@@ -54,10 +72,24 @@ class Language:
 
 @cache
 def _languages() -> dict[str, Language]:
-    found = {}
+    """This package's modules, then the `csim.languages` entry points, by id."""
+    found: dict[str, Language] = {}
+    where: dict[str, str] = {}
+
+    def add(language: object, origin: str) -> None:
+        if not isinstance(language, Language):
+            raise DataError(origin, None, "LANGUAGE is not a judge.languages.Language")
+        if not language.self_test:
+            raise DataError(origin, "self_test", f"language {language.id!r} has no self-test program")
+        if language.id in found:
+            raise DataError(origin, None, f"language {language.id!r} is already declared in {where[language.id]}")
+        found[language.id], where[language.id] = language, origin
+
     for module in pkgutil.iter_modules(__path__):
-        language = importlib.import_module(f"{__name__}.{module.name}").LANGUAGE
-        found[language.id] = language
+        name = f"{__name__}.{module.name}"
+        add(importlib.import_module(name).LANGUAGE, name)
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        add(entry.load(), f"entry point {entry.name} = {entry.value}")
     return found
 
 

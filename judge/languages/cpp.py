@@ -20,4 +20,5 @@ LANGUAGE = Cpp(
     tools=("g++",),
     flags=("-O2", "-std=c++17", "-DONLINE_JUDGE"),
     mle_markers=("std::bad_alloc",),  # an allocation refused under RLIMIT_AS (no memory cgroup)
+    self_test='#include <cstdio>\nint main() { long long a, b; scanf("%lld %lld", &a, &b); printf("%lld\\n", a + b); }\n',
 )

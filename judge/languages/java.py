@@ -35,4 +35,6 @@ LANGUAGE = Java(
     memory_overhead=JVM_OVERHEAD,
     mle_markers=("java.lang.OutOfMemoryError",),
     address_space_limit=False,  # the JVM reserves far more address space than it uses: -Xmx caps it
+    self_test="import java.util.*;\npublic class Main { public static void main(String[] a) {\n"
+              "  Scanner s = new Scanner(System.in); System.out.println(s.nextLong() + s.nextLong()); } }\n",
 )

@@ -28,4 +28,5 @@ LANGUAGE = Python(
     # A fixed hash seed: set iteration order, hence output, is the same in every run and on both
     # the plain and the fast path (the forked interpreter shares its parent's seed).
     run_env={"PYTHONHASHSEED": "0", "PYTHONIOENCODING": "utf-8"},
+    self_test="a, b = map(int, input().split())\nprint(a + b)\n",
 )

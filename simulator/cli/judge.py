@@ -10,13 +10,6 @@ import click
 
 from simulator.cli.common import emit_json, one_line_errors
 
-SMOKE = {  # a trivial program per language for `doctor`: reads two numbers, prints their sum
-    "python": "a, b = map(int, input().split())\nprint(a + b)\n",
-    "cpp": "#include <cstdio>\nint main() { long long a, b; scanf(\"%lld %lld\", &a, &b); printf(\"%lld\\n\", a + b); }\n",
-    "java": "import java.util.*;\npublic class Main { public static void main(String[] a) {\n"
-            "  Scanner s = new Scanner(System.in); System.out.println(s.nextLong() + s.nextLong()); } }\n",
-}
-
 
 class DefaultToRun(click.Group):
     """A group whose first argument, when it is not a subcommand, is the SOURCE to judge."""
@@ -61,8 +54,8 @@ def judge() -> None:
 @click.option("--problem", "problem_path", required=True, type=click.Path(path_type=Path),
               help="A native problem directory or a CodeContests .jsonl file.")
 @click.option("--problem-name", help="Which record of a CodeContests file (its `name`).")
-@click.option("--lang", "language", type=click.Choice(["python", "cpp", "java"]),
-              help="The source's language (default: from its extension).")
+@click.option("--lang", "language", help="The source's language id, one of judge.languages (`csim judge doctor` "
+                                       "lists them; default: from the file's extension).")
 @click.option("--all-tests", is_flag=True, help="Run every test instead of stopping at the first failure.")
 @sandbox_option
 @click.option("--workers", type=int, default=None, help="Parallel sandboxes (default: all cores).")
@@ -75,10 +68,10 @@ def run(source, problem_path, problem_name, language, all_tests, sandbox, worker
     """Judge SOURCE on a problem's hidden tests (Codeforces: stop at the first failed test).
     Exits 0 whatever the verdict; non-zero only when the judge itself could not run."""
     from contests.problems import load_problem
-    from judge.languages import detect_language
+    from judge.languages import detect_language, get_language
     from judge.runner import Judge, JudgeConfig
 
-    language = language or detect_language(source)
+    language = get_language(language).id if language else detect_language(source)
     try:
         text = source.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -129,9 +122,9 @@ def _print_result(problem, language, result, seconds) -> None:
 @_judge_errors
 def doctor(sandbox, as_json):
     """Report which sandbox layers are active (and why a missing one is missing), the toolchains,
-    and judge a trivial program in each language."""
+    and judge each language's self-test program (a + b)."""
     from contests.model import Problem, TestCase
-    from judge.languages import language_ids, resolve_tools, toolchain_version
+    from judge.languages import get_language, language_ids, resolve_tools, toolchain_version
     from judge.runner import Judge, JudgeConfig
 
     toolchains = {}
@@ -148,7 +141,7 @@ def doctor(sandbox, as_json):
             if not toolchains[lang]["ok"]:
                 continue
             started = time.monotonic()
-            result = j.judge(SMOKE[lang], lang, problem)
+            result = j.judge(get_language(lang).self_test, lang, problem)
             smoke[lang] = {"verdict": result.verdict.value, "message": result.message,
                            "seconds": round(time.monotonic() - started, 3)}
     ok = all(s["verdict"] == "OK" for s in smoke.values()) and len(smoke) == len(toolchains)

@@ -56,9 +56,12 @@ def solve(problem_path, problem_name, samples_path, run_dir, reference, language
     for path in (samples_path,) if samples_path else ():
         if not path.is_file():
             raise DataError(path, None, "no such samples file")
+    from solver.model.data.header import LANGUAGE_NAMES  # the languages the model's headers can ask for
+
     langs = tuple(x.strip() for x in languages.split(",") if x.strip())
-    if not langs or set(langs) - {"python", "cpp", "java"}:
-        raise DataError("--languages", None, f"expected a comma-separated list of python, cpp, java; got {languages!r}")
+    if not langs or set(langs) - set(LANGUAGE_NAMES):
+        raise DataError("--languages", None,
+                        f"expected a comma-separated list of {', '.join(LANGUAGE_NAMES)}; got {languages!r}")
     problem = load_problem(problem_path, problem_name)
     budget = Budget(samples=n, max_submissions=max_submissions, clustering_inputs=clustering_inputs)
     console = make_console(stderr=True, quiet=as_json)
@@ -75,7 +78,9 @@ def solve(problem_path, problem_name, samples_path, run_dir, reference, language
 
 
 def _make_solver(samples_path, run_dir, judge, progress, sampling: dict):
-    from solver.solvers import JaxSolver, ReferenceSolver, SamplesFileSolver
+    from solver.solvers.jax import JaxSolver
+    from solver.solvers.reference import ReferenceSolver
+    from solver.solvers.samples_file import SamplesFileSolver
 
     if samples_path is not None:
         return SamplesFileSolver(samples_path, judge, progress=progress)
@@ -102,7 +107,7 @@ class _progress:
         return update
 
     def __enter__(self):
-        from solver.solvers_select import Progress
+        from solver.selection.pipeline import Progress
 
         if not self.bars.console.is_terminal:  # bars only where someone watches
             return Progress()

@@ -35,7 +35,7 @@ def tokenizer_command(out_dir, codecontests, sources, vocab_size, model_type, ma
     from simulator.cli.common import make_console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from solver.tokenizer import TokenizerConfig, build_tokenizer, load_tokenizer_config
+    from solver.model.tokenizer import TokenizerConfig, build_tokenizer, load_tokenizer_config
 
     config = load_tokenizer_config(config_file) if config_file else TokenizerConfig()
     config = config.with_overrides(
@@ -106,7 +106,7 @@ def _run_config(run_dir: Path, config_file, preset, flags: dict, train_defaults:
 
     from contests.errors import DataError
     from simulator.cli.common import csim_home
-    from solver.config import load_run_config, read_run_config
+    from solver.model.config import load_run_config, read_run_config
 
     train = {k: v for k, v in flags.items() if v is not None}
     stored = Path(run_dir) / "config.json"
@@ -132,7 +132,7 @@ def _report_run(summary: dict, as_json: bool) -> None:
 
 
 def _load_tokenizer(path):
-    from solver.tokenizer import Tokenizer
+    from solver.model.tokenizer import Tokenizer
 
     return None if path is None else Tokenizer.load(path)
 
@@ -145,7 +145,7 @@ def _load_tokenizer(path):
 @one_line_errors
 def pretrain_command(run_dir, sources, config_file, preset, tokenizer_path, as_json, **flags):
     """Pre-train the model on source files (masked-LM on the encoder, next-token on the decoder)."""
-    from solver.train import pretrain
+    from solver.model.train import pretrain
 
     config = _run_config(run_dir, config_file, preset, flags)
     summary = pretrain(run_dir, list(sources) or None, config=config, tokenizer=_load_tokenizer(tokenizer_path),
@@ -182,8 +182,8 @@ def _load_problems(paths) -> list:
 def finetune_command(run_dir, problem_paths, init_from, config_file, preset, tokenizer_path, as_json, **flags):
     """Fine-tune on contest problems: statements in the encoder, value-conditioned solutions
     (correct, incorrect, mutants) in the decoder; tempering, optionally GOLD."""
-    from solver.config import FINETUNE_DEFAULTS
-    from solver.train import finetune
+    from solver.model.config import FINETUNE_DEFAULTS
+    from solver.model.train import finetune
 
     config = _run_config(run_dir, config_file, preset, flags, train_defaults=FINETUNE_DEFAULTS)
     summary = finetune(run_dir, _load_problems(problem_paths), init_from=init_from, config=config,
@@ -223,8 +223,8 @@ def sample_command(problem_path, problem_name, run_dir, count, out_path, seed, t
 
     from contests.problems import load_problem
     from simulator.cli.common import csim_home
-    from solver.mesh import start_runtime
-    from solver.sample import Sampler
+    from solver.model.mesh import start_runtime
+    from solver.model.sampler import Sampler
 
     problem = load_problem(problem_path, problem_name)
     languages = tuple(x.strip() for x in languages.split(",") if x.strip())

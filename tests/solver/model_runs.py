@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from contests.importers.codecontests import load_codecontests
-from solver.config import load_run_config
+from solver.model.config import load_run_config
 
 MEMORISE_STEPS = 80
 
@@ -41,7 +41,7 @@ def tiny_config(tmp_path_factory, **train):
 
 def memorised_run(tmp_path_factory, shared_data: Path) -> tuple[Path, list]:
     """(run directory, problems) of a tiny model fine-tuned on three short real problems."""
-    from solver.train import finetune
+    from solver.model.train import finetune
 
     problems = short_problems(shared_data)
     run_dir = tmp_path_factory.getbasetemp() / "memorised-run"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from contests.model import Checker
-from solver.clustering import FAILED, cluster_programs, normalise_output, pick_submissions
+from solver.selection.clustering import FAILED, cluster_programs, normalise_output, pick_submissions
 from selection_helpers import module_judge
 
 

@@ -14,10 +14,10 @@ import pytest
 
 from contests.errors import DataError
 from contests.model import Problem, Solution
-from solver.corpus import default_corpus_paths, find_source_files, problem_documents
-from solver.data import Batch, DataConfig, bucket_for, decoder_prefix, finetune_batches, pretrain_batches
-from solver.header import make_header, parse_header
-from solver.tokenizer import Tokenizer
+from solver.model.data.corpus import default_corpus_paths, find_source_files, problem_documents
+from solver.model.data.batches import Batch, DataConfig, bucket_for, decoder_prefix, finetune_batches, pretrain_batches
+from solver.model.data.header import make_header, parse_header
+from solver.model.tokenizer import Tokenizer
 
 CONFIG = DataConfig(batch_size=4, enc_buckets=(64, 128, 256), dec_buckets=(32, 64, 128, 256))
 
@@ -271,7 +271,7 @@ def test_shard_splits_rows(problems, tokenizer):
 
 
 def test_token_cache_keeps_to_its_budget():
-    from solver.data_examples import TokenCache
+    from solver.model.data.examples import TokenCache
 
     cache = TokenCache(budget=10)
     for key in range(4):
@@ -283,7 +283,7 @@ def test_token_cache_keeps_to_its_budget():
 
 
 def test_tokenized_cache_gives_the_same_batches(code_dir, tokenizer, tmp_path):
-    from solver.data_tokens import TokenizedCorpus
+    from solver.model.data.tokenized import TokenizedCorpus
 
     plain = take(pretrain_batches([code_dir], tokenizer, CONFIG, seed=3), 12)
     calls = []

@@ -1,5 +1,5 @@
 """Filtering on the examples, through the real judge, on real problems: their human solutions,
-mutants of them (solver.mutants) and hand-written wrong programs in Python and C++."""
+mutants of them (solver.model.data.mutants) and hand-written wrong programs in Python and C++."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from contests.model import Problem, TestCase
-from solver.filtering import Candidate, dedupe, filter_on_examples, normalise_source
-from solver.mutants import mutate
+from solver.selection.filtering import Candidate, dedupe, filter_on_examples, normalise_source
+from solver.model.data.mutants import mutate
 from selection_helpers import GAME23_CPP, module_judge
 
 GAME23_CPP_NO_THREES = GAME23_CPP.replace("while (q % 3 == 0) { q /= 3; c++; }", "")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from contests.model import Problem
-from solver.header import (
+from solver.model.data.header import (
     FALLBACK_TAG_SETS,
     RATINGS,
     HeaderFields,

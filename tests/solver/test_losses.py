@@ -7,10 +7,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from solver.config import TrainConfig
-from solver.losses import (gold_weights, masked_lm_loss, mlm_positions, target_log_probs, token_loss, total_loss,
+from solver.model.config import TrainConfig
+from solver.model.losses import (gold_weights, masked_lm_loss, mlm_positions, target_log_probs, token_loss, total_loss,
                            value_loss)
-from solver.model import Outputs
+from solver.model.transformer import Outputs
 
 RNG = np.random.default_rng(0)
 LOGITS = jnp.asarray(RNG.normal(0, 3, (2, 6, 11)), jnp.float32)

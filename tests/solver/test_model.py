@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from solver.attention import Attention, causal_mask, mask_for
-from solver.config import MODEL_PRESETS, PAPER_PARAMS
-from solver.model import Transformer, abstract_model, count_params, forward_flops
+from solver.model.attention import Attention, causal_mask, mask_for
+from solver.model.config import MODEL_PRESETS, PAPER_PARAMS
+from solver.model.transformer import Transformer, abstract_model, count_params, forward_flops
 
 
 @pytest.mark.parametrize("name", sorted(PAPER_PARAMS))

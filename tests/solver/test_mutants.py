@@ -10,7 +10,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from solver.mutants import c_like_edits, mutate, python_edits
+from solver.model.data.mutants import c_like_edits, mutate, python_edits
 
 PYTHON = '''\
 import sys

@@ -17,7 +17,7 @@ def memorised(tmp_path_factory, shared_data):
 
 @pytest.fixture(scope="module")
 def sampler(memorised):
-    from solver.sample import Sampler
+    from solver.model.sampler import Sampler
 
     return Sampler.from_run(memorised[0], batch_size=4)
 
@@ -64,8 +64,8 @@ def test_headers_follow_alphacode_sampling(sampler, memorised):
         assert s.header["rating"] is None
         assert s.header["correct"] is True and s.header["language"] == s.language in ("python", "cpp")
         assert 1 <= s.tokens <= 48
-    from solver.header import RATINGS
-    from solver.sample import Sampler
+    from solver.model.data.header import RATINGS
+    from solver.model.sampler import Sampler
 
     rated = Sampler(sampler.config, sampler.params, sampler.tokenizer, tag_sets=sampler.tag_sets, ratings=RATINGS,
                     batch_size=4)

@@ -18,8 +18,8 @@ from simulator.cli import main
 def test_memorised_model_solves_its_problems_through_csim_solve(tmp_path_factory, shared_data):
     from judge.runner import Judge, JudgeConfig
 
-    from solver.config import read_run_config
-    from solver.tokenizer import Tokenizer
+    from solver.model.config import read_run_config
+    from solver.model.tokenizer import Tokenizer
 
     run_dir, problems = memorised_run(tmp_path_factory, shared_data)
     dev = str(shared_data / "codecontests" / "dev.jsonl")

@@ -10,8 +10,9 @@ import pytest
 from contests.errors import DataError
 from contests.model import Problem, Solution, TestCase
 from solver.interface import Budget, Solver
-from solver.mutants import mutate
-from solver.solvers import ReferenceSolver, SamplesFileSolver, read_samples
+from solver.model.data.mutants import mutate
+from solver.solvers.reference import ReferenceSolver
+from solver.solvers.samples_file import SamplesFileSolver, read_samples
 from selection_helpers import GAME23_CPP, module_judge
 
 

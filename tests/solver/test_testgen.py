@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from contests.model import Problem, TestCase
-from solver.testgen import Infeasible, generate_inputs, infer_grammar, invalid_inputs, mutate_tokens
-from solver.testgen_bounds import statement_bounds
-from solver.testgen_grammar import Mismatch, describe, infer_items, parse, split_lines
+from solver.selection.testgen.generate import Infeasible, generate_inputs, infer_grammar, invalid_inputs, mutate_tokens
+from solver.selection.testgen.bounds import statement_bounds
+from solver.selection.testgen.grammar import Mismatch, describe, infer_items, parse, split_lines
 
 
 def problem(inputs: list[str], statement: str = "", pid: str = "X") -> Problem:
@@ -166,7 +166,7 @@ def test_human_solutions_run_cleanly_on_most_generated_inputs(codecontests_dev):
     """Validity through the real judge, on every 8th real problem: the accepted human solution
     runs cleanly on nearly all generated inputs (benchmarks/testgen_validity.py measures all 244)."""
     from judge.runner import Judge, JudgeConfig
-    from solver.testgen import validity
+    from solver.selection.testgen.generate import validity
 
     with Judge(JudgeConfig(workers=2)) as judge:
         result = validity(judge, codecontests_dev[::8], 5, seed=0)

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from contests.errors import DataError
 from simulator.cli import main
-from solver.corpus import problem_documents
-from solver.tokenizer import SENTENCE_BYTES, Tokenizer, TokenizerConfig, build_tokenizer, load_tokenizer_config, sentences
+from solver.model.data.corpus import problem_documents
+from solver.model.tokenizer import SENTENCE_BYTES, Tokenizer, TokenizerConfig, build_tokenizer, load_tokenizer_config, sentences
 
 NASTY = [
     "",

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from contests.errors import DataError
-from solver.config import MODEL_PRESETS, load_run_config, read_run_config
-from solver.train import MetricsLog
+from solver.model.config import MODEL_PRESETS, load_run_config, read_run_config
+from solver.model.train import MetricsLog
 
 from model_runs import MEMORISE_STEPS, memorised_run, tiny_config
 
@@ -54,7 +54,7 @@ def test_the_step_compiles_once_per_bucket(memorised):
 def test_a_resumed_run_continues_with_the_same_losses(memorised, tmp_path, tmp_path_factory):
     """Stop at step 3 (checkpoint), start again from the directory, stop at 6: the losses equal
     those of the uninterrupted memorised run, step by step (same data position, same state)."""
-    from solver.train import finetune
+    from solver.model.train import finetune
 
     run_dir, problems = memorised
     config = tiny_config(tmp_path_factory)
@@ -69,7 +69,7 @@ def test_a_resumed_run_continues_with_the_same_losses(memorised, tmp_path, tmp_p
 
 
 def test_a_run_refuses_a_different_configuration(memorised, tmp_path_factory):
-    from solver.train import finetune
+    from solver.model.train import finetune
 
     run_dir, problems = memorised
     other = tiny_config(tmp_path_factory, learning_rate=1.0)
@@ -80,9 +80,9 @@ def test_a_run_refuses_a_different_configuration(memorised, tmp_path_factory):
 SHARDED = textwrap.dedent("""
     import json, sys
     import jax
-    from solver import mesh as meshlib
-    from solver.config import load_run_config
-    from solver.train import Trainer, synthetic_batches
+    from solver.model import mesh as meshlib
+    from solver.model.config import load_run_config
+    from solver.model.train import Trainer, synthetic_batches
 
     config = load_run_config(preset="tiny", overrides={"model": {"decoder_layers": 1},
                                                        "train": {"batch_size": 4, "warmup_steps": 1,
@@ -105,7 +105,7 @@ SHARDED = textwrap.dedent("""
 
     # Sampling with the batch split over the devices draws what one device draws.
     import jax.numpy as jnp
-    from solver.sample import Decoder
+    from solver.model.sampler import Decoder
     for data in (1, 4):
         mesh = meshlib.make_mesh(data, 1)
         decoder = Decoder(config.model, mesh, eos_id=3, banned=(0,))
@@ -151,9 +151,9 @@ def test_pretrain_then_finetune_from_it(memorised, tmp_path, tmp_path_factory):
     after one step the fine-tuned parameters are still exactly the pre-trained ones.)"""
     import jax
 
-    from solver import mesh as meshlib
-    from solver.tokenizer import Tokenizer
-    from solver.train import Trainer, finetune, pretrain, restore_params
+    from solver.model import mesh as meshlib
+    from solver.model.tokenizer import Tokenizer
+    from solver.model.train import Trainer, finetune, pretrain, restore_params
 
     memorised_dir, problems = memorised
     corpus = tmp_path / "corpus"

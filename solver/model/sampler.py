@@ -2,7 +2,7 @@
 
 Per problem, the statement is encoded once and every decoder layer's cross-attention keys/values
 are computed once and shared (without a batch axis) by every sample. Each sample starts from its
-own decoder prefix, BOS + a value-conditioning header drawn as AlphaCode does (solver.header);
+own decoder prefix, BOS + a value-conditioning header drawn as AlphaCode does (solver.model.data.header);
 prefixes are left-padded to one length per run (the longest possible header), prefilled in one
 call, then tokens are drawn one at a time inside a lax.while_loop until every row has produced
 EOS or the decoder is full.
@@ -31,14 +31,14 @@ from flax import nnx
 from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 
 from contests.model import Problem
-from solver import mesh as meshlib
-from solver.attention import causal_mask
-from solver.checkpoint import CheckpointStore, abstract_with_shardings
-from solver.config import ModelConfig, read_run_config
-from solver.data import decoder_prefix
-from solver.header import FALLBACK_TAG_SETS, RATINGS, HeaderFields, format_header, random_header_fields
-from solver.model import abstract_model
-from solver.tokenizer import Tokenizer
+from solver.model import mesh as meshlib
+from solver.model.attention import causal_mask
+from solver.model.checkpoint import CheckpointStore, abstract_with_shardings
+from solver.model.config import ModelConfig, read_run_config
+from solver.model.data.batches import decoder_prefix
+from solver.model.data.header import FALLBACK_TAG_SETS, RATINGS, HeaderFields, format_header, random_header_fields
+from solver.model.transformer import abstract_model
+from solver.model.tokenizer import Tokenizer
 
 ENCODER_BUCKET = 128  # statements are padded to a multiple of this: few encoder shapes
 PREFIX_BUCKET = 8
@@ -49,7 +49,7 @@ class Sample:
     index: int  # 0..n-1 within the problem
     source: str
     language: str
-    header: dict  # solver.header.HeaderFields.to_dict()
+    header: dict  # solver.model.data.header.HeaderFields.to_dict()
     logprob: float  # sum of log p(token) under the sampling temperature (before top-k/top-p), EOS included
     tokens: int  # tokens generated (EOS included if reached)
     seconds: float  # since sampling this problem began, when this sample was ready
@@ -254,7 +254,7 @@ class Sampler:
 
     # --- inputs ----------------------------------------------------------------------------------
     def statement_tokens(self, problem: Problem) -> tuple[np.ndarray, np.ndarray]:
-        """The encoder input exactly as fine-tuning builds it (solver/data_examples.py: the
+        """The encoder input exactly as fine-tuning builds it (solver/model/data/examples.py: the
         statement's first max-encoder tokens), padded to a multiple of ENCODER_BUCKET."""
         ids = self.tokenizer.encode(problem.statement)[: self.config.max_encoder_len]
         size = min(_round_up(max(len(ids), 1), ENCODER_BUCKET), self.config.max_encoder_len)

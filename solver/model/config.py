@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from contests.errors import DataError
-from solver.data import DataConfig
+from solver.model.data.batches import DataConfig
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ FINETUNE_DEFAULTS = {"learning_rate": 1e-5, "final_learning_rate": 1e-6}  # Alph
 @dataclass(frozen=True)
 class RunConfig:
     """Everything that defines a training run: the model, the optimisation, and the batches
-    (solver.data.DataConfig, whose batch_size is always train.batch_size)."""
+    (solver.model.data.batches.DataConfig, whose batch_size is always train.batch_size)."""
 
     model: ModelConfig
     train: TrainConfig

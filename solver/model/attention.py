@@ -24,7 +24,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx, struct
 
-from solver.config import ModelConfig
+from solver.model.config import ModelConfig
 
 _init = nnx.initializers.variance_scaling
 

@@ -34,11 +34,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from contests.model import Problem, Solution
-from solver.corpus import SourceFile, read_source
-from solver.data_tokens import TokenizedCorpus
-from solver.header import make_header
-from solver.mutants import Mutator
-from solver.tokenizer import Tokenizer
+from solver.model.data.corpus import SourceFile, read_source
+from solver.model.data.tokenized import TokenizedCorpus
+from solver.model.data.header import make_header
+from solver.model.data.mutants import Mutator
+from solver.model.tokenizer import Tokenizer
 
 # First words of every seed, so that no two uses of (seed, epoch, item) share a random stream.
 TAG_ORDER, TAG_PIVOT, TAG_MLM, TAG_MUTANT = 1, 2, 3, 4

@@ -2,7 +2,7 @@
 a few length buckets so the jitted step compiles few times.
 
 Each example is put in the smallest (encoder, decoder) bucket pair that holds it; a longer one is
-cut to the largest bucket (how: solver/data_examples.py). Examples are visited in a seeded
+cut to the largest bucket (how: solver/model/data/examples.py). Examples are visited in a seeded
 random order per epoch and queued per bucket pair; a queue that reaches batch_size becomes the
 next batch, so every batch has one bucket shape and no padding rows. Queues carry over from one
 epoch to the next, so the stream is endless and nothing is dropped. With a fixed number of
@@ -26,10 +26,10 @@ import numpy as np
 
 from contests.errors import DataError
 from contests.model import Problem
-from solver.corpus import MAX_FILE_BYTES, MAX_LINE_CHARS, default_corpus_paths, find_source_files
-from solver.data_examples import TAG_ORDER, Example, FinetuneSource, Limits, PretrainSource, decoder_prefix
-from solver.data_tokens import open_tokenized_corpus
-from solver.tokenizer import Tokenizer
+from solver.model.data.corpus import MAX_FILE_BYTES, MAX_LINE_CHARS, default_corpus_paths, find_source_files
+from solver.model.data.examples import TAG_ORDER, Example, FinetuneSource, Limits, PretrainSource, decoder_prefix
+from solver.model.data.tokenized import open_tokenized_corpus
+from solver.model.tokenizer import Tokenizer
 
 __all__ = ["Batch", "DataConfig", "pretrain_batches", "finetune_batches", "decoder_prefix", "bucket_for"]
 
@@ -190,7 +190,7 @@ def pretrain_batches(paths: Iterable[str | Path] | None, tokenizer: Tokenizer, c
     machine's Python standard library and C/C++ headers). Endless unless EPOCHS is given.
 
     With CACHE_DIR, the files are tokenised once into it (progress(done, total) meanwhile) and
-    read from there: the same batches, built without tokenising (solver/data_tokens.py)."""
+    read from there: the same batches, built without tokenising (solver/model/data/tokenized.py)."""
     _check_seed(seed)
     roots = default_corpus_paths() if paths is None else [Path(p) for p in paths]
     files = find_source_files(roots, max_file_bytes=config.max_file_bytes)

@@ -2,8 +2,8 @@
 
 AlphaCode clusters samples by their outputs on generated inputs. Here the inputs come from
 grammar-aware mutation of the examples: a small grammar of the input format is inferred from the
-example inputs (solver.testgen_grammar), what each slot holds is learnt from them and from the
-statement's stated bounds (solver.testgen_slots), and new inputs are drawn from an example's
+example inputs (solver.selection.testgen.grammar), what each slot holds is learnt from them and from the
+statement's stated bounds (solver.selection.testgen.slots), and new inputs are drawn from an example's
 parse tree with some of its values redrawn, counts, lengths and sizes kept consistent by
 construction. Where no grammar is found, tokens of the examples are mutated one by one
 (AlphaCode's own test-mutation scheme). Inputs on which most candidate programs crash are
@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from contests.model import Problem
-from solver.testgen_grammar import MAX_VAR_FIELDS, Line, LineNode, Repeat, as_int, describe, infer_items, render, split_lines
-from solver.testgen_slots import Grammar, Graph, Slot, learn
+from judge.interface import Judge
+from solver.selection.testgen.grammar import MAX_VAR_FIELDS, Line, LineNode, Repeat, as_int, describe, infer_items, render, split_lines
+from solver.selection.testgen.slots import Grammar, Graph, Slot, learn
 
 MAX_TOKENS = 4000  # per generated input: clustering wants behaviour, not load
 SIZE_CAP = 12  # counts may grow past the examples' up to this, where the statement allows
@@ -98,7 +99,7 @@ def invalid_inputs(runs_ok: Sequence[Sequence[bool]], threshold: float = 0.5) ->
             if sum(not row[i] for row in runs_ok) > threshold * len(runs_ok)]
 
 
-def validity(judge, problems: Sequence[Problem], n_inputs: int, seed: int) -> dict:
+def validity(judge: Judge, problems: Sequence[Problem], n_inputs: int, seed: int) -> dict:
     """How valid generated inputs are: the share of them each problem's first correct solution runs
     cleanly (verdict OK: no crash, no time-out) through JUDGE. Problems whose solution does not
     run cleanly on its own examples are skipped (and listed)."""

@@ -1,8 +1,8 @@
 """AlphaCode's encoder-decoder transformer in flax.nnx, with an explicit KV cache for sampling.
 
 Pre-norm (RMSNorm) layers, learned absolute positions, GELU feed-forward, multi-query attention
-(solver/attention.py). Used functionally: callers split the module once and merge it inside a
-jitted pure function (solver/train.py, solver/sample.py).
+(solver/model/attention.py). Used functionally: callers split the module once and merge it inside a
+jitted pure function (solver/model/train.py, solver/model/sampler.py).
 
 Heads: the decoder's next-token logits; an encoder masked-LM head (tied to the token embedding);
 a value head over the decoder's last-layer states, correct vs incorrect (training only).
@@ -16,8 +16,8 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from solver.attention import KV, Attention, causal_mask, mask_for
-from solver.config import ModelConfig
+from solver.model.attention import KV, Attention, causal_mask, mask_for
+from solver.model.config import ModelConfig
 
 _normal = nnx.initializers.normal
 _fan_in = nnx.initializers.variance_scaling(1.0, "fan_in", "truncated_normal")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from solver.testgen_bounds import Bound, statement_bounds
-from solver.testgen_grammar import (
+from solver.selection.testgen.bounds import Bound, statement_bounds
+from solver.selection.testgen.grammar import (
     MAX_VAR_FIELDS,
     Count,
     Item,

@@ -1,22 +1,17 @@
 """Filtering (AlphaCode, section 4.5): run every distinct sample on the statement's examples and
 keep those that pass. Samples are deduplicated by normalised source first; the distinct ones are
-judged in parallel over the judge's workers (the judge caches compiled programs and runs)."""
+judged in parallel by an executor (solver.selection.executor; by default over the judge's workers).
+The judge caches compiled programs and runs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from contests.model import Problem
+from judge.interface import Judge
 from judge.verdicts import Verdict
-
-
-def over_workers(judge, fn: Callable, items: Sequence, name: str) -> Iterator:
-    """fn(item) for each of ITEMS, in order, on as many threads as the judge has workers (the
-    judge runs each on a free sandbox)."""
-    with ThreadPoolExecutor(max_workers=max(1, getattr(judge, "workers", 1)), thread_name_prefix=name) as pool:
-        yield from pool.map(fn, items)
+from solver.selection.executor import Executor, LocalExecutor
 
 
 @dataclass(frozen=True)
@@ -63,15 +58,18 @@ def dedupe(candidates: Sequence[Candidate]) -> tuple[list[Candidate], dict[str, 
     return distinct, duplicates
 
 
-def filter_on_examples(judge, problem: Problem, candidates: Sequence[Candidate], *,
-                       progress: Callable[[int, int], None] | None = None) -> FilterResult:
-    """Judge each distinct candidate on PROBLEM's examples; PROGRESS(done, total) after each."""
+def filter_on_examples(judge: Judge, problem: Problem, candidates: Sequence[Candidate], *,
+                       progress: Callable[[int, int], None] | None = None,
+                       executor: Executor | None = None) -> FilterResult:
+    """Judge each distinct candidate on PROBLEM's examples (through EXECUTOR, by default the local
+    one over JUDGE's workers); PROGRESS(done, total) after each."""
     distinct, duplicates = dedupe(candidates)
     if not problem.examples:
         return FilterResult(len(candidates), tuple(distinct), tuple(distinct), {}, {}, duplicates,
                             ("the problem has no examples: every distinct sample is kept",))
     verdicts, messages = {}, {}
-    results = over_workers(judge, lambda c: judge.judge(c.source, c.language, problem, tests=problem.examples),
+    executor = executor or LocalExecutor(judge)
+    results = executor.map(lambda j, c: j.judge(c.source, c.language, problem, tests=problem.examples),
                            distinct, "csim-filter")
     for done, (c, result) in enumerate(zip(distinct, results), 1):
         verdicts[c.id] = result.verdict.value

@@ -267,10 +267,10 @@ def build_tokenizer(config: TokenizerConfig, out_dir: Path, progress: Progress |
     Documents (whole files, statements, solutions) are put in a seeded order; the first ones, up
     to heldout_bytes (or a tenth of the corpus if less), are held out; the rest train, up to
     max_bytes. No sources and no CodeContests files means the default corpus
-    (solver.corpus.default_corpus_paths()).
+    (solver.model.data.corpus.default_corpus_paths()).
     """
     from contests.importers.codecontests import iter_codecontests
-    from solver.corpus import default_corpus_paths, find_source_files, problem_documents, read_source
+    from solver.model.data.corpus import default_corpus_paths, find_source_files, problem_documents, read_source
 
     progress = progress or (lambda stage, done, total: None)
     sources = list(config.sources) or ([] if config.codecontests else default_corpus_paths())

@@ -10,11 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from contests.model import Problem
+from judge.interface import Judge
 from judge.verdicts import Verdict
-from solver.clustering import cluster_programs, pick_submissions
-from solver.filtering import Candidate, filter_on_examples, over_workers
+from solver.selection.clustering import cluster_programs, pick_submissions
+from solver.selection.executor import Executor, LocalExecutor
+from solver.selection.filtering import Candidate, filter_on_examples
 from solver.interface import Budget, SampleStats, SolveResult, Submission
-from solver.testgen import generate_inputs, invalid_inputs
+from solver.selection.testgen.generate import generate_inputs, invalid_inputs
 
 MAX_CLUSTERED = 8192  # AlphaCode clustered at most this many samples
 
@@ -27,16 +29,19 @@ class Progress:
     clustering: Callable[[int, int], None] | None = None
 
 
-def select(judge, problem: Problem, candidates: Sequence[Candidate], budget: Budget, seed: int, *,
-           sampling_seconds: float = 0.0, notes: Sequence[str] = (), progress: Progress = Progress()) -> SolveResult:
-    """Choose up to budget.max_submissions of CANDIDATES (in draw order).
+def select(judge: Judge, problem: Problem, candidates: Sequence[Candidate], budget: Budget, seed: int, *,
+           sampling_seconds: float = 0.0, notes: Sequence[str] = (), progress: Progress = Progress(),
+           executor: Executor | None = None) -> SolveResult:
+    """Choose up to budget.max_submissions of CANDIDATES (in draw order), running every judge call
+    through EXECUTOR (by default the local one over JUDGE's workers).
 
     A submission's ready_after is when its program was drawn plus the time this selection took
     (AlphaCode adds its clustering time alike); samples_drawn is how many samples had been drawn
     by then."""
     start = time.perf_counter()
     notes = list(notes)
-    filtered = filter_on_examples(judge, problem, candidates, progress=progress.filtering)
+    executor = executor or LocalExecutor(judge)
+    filtered = filter_on_examples(judge, problem, candidates, progress=progress.filtering, executor=executor)
     notes += filtered.notes
     passed = list(filtered.passed[:MAX_CLUSTERED])
     if len(filtered.passed) > MAX_CLUSTERED:
@@ -46,7 +51,7 @@ def select(judge, problem: Problem, candidates: Sequence[Candidate], budget: Bud
         generated = generate_inputs(problem, budget.clustering_inputs, seed)
         notes += generated.notes
         inputs = list(generated.inputs)
-        outcomes = _execute_all(judge, problem, passed, inputs, progress.clustering)
+        outcomes = _execute_all(executor, problem, passed, inputs, progress.clustering)
         faults = sum(o.verdict is Verdict.IE for c in passed for o in outcomes[c.id])
         if faults:  # the judge's fault, not the programs': said, never hidden by running again
             notes.append(f"the judge failed (IE) on {faults} of {len(passed) * len(inputs)} runs on generated inputs")
@@ -73,25 +78,24 @@ def select(judge, problem: Problem, candidates: Sequence[Candidate], budget: Bud
     if budget.judge_hidden:
         # The examples are among the hidden tests on Codeforces, so a sample that failed them
         # fails the hidden tests too: judging the ones that passed gives every sample's outcome.
-        passed_hidden = sum(drawn_copies[c.id] for c in _accepted_on_hidden(judge, problem, filtered.passed))
+        passed_hidden = sum(drawn_copies[c.id] for c in _accepted_on_hidden(executor, problem, filtered.passed))
     stats = SampleStats(drawn=filtered.drawn, distinct=len(filtered.distinct),
                         passed_examples=sum(drawn_copies.values()), clusters=len(clusters), passed_hidden=passed_hidden)
     return SolveResult(problem.id, submissions, stats, sampling_seconds + selection, tuple(notes))
 
 
-def _accepted_on_hidden(judge, problem: Problem, programs: Sequence[Candidate]) -> list[Candidate]:
-    verdicts = over_workers(judge, lambda c: judge.judge(c.source, c.language, problem).accepted, programs,
-                            "csim-hidden")
+def _accepted_on_hidden(executor: Executor, problem: Problem, programs: Sequence[Candidate]) -> list[Candidate]:
+    verdicts = executor.map(lambda j, c: j.judge(c.source, c.language, problem).accepted, programs, "csim-hidden")
     return [c for c, ok in zip(programs, verdicts) if ok]
 
 
-def _execute_all(judge, problem: Problem, programs: list[Candidate], inputs: list[str],
+def _execute_all(executor: Executor, problem: Problem, programs: list[Candidate], inputs: list[str],
                  progress: Callable[[int, int], None] | None) -> dict[str, list]:
     if not inputs:
         return {c.id: [] for c in programs}
     out = {}
-    runs = over_workers(judge, lambda c: judge.execute(c.source, c.language, inputs, time_limit=problem.time_limit,
-                                                       memory_limit=problem.memory_limit), programs, "csim-cluster")
+    runs = executor.map(lambda j, c: j.execute(c.source, c.language, inputs, time_limit=problem.time_limit,
+                                               memory_limit=problem.memory_limit), programs, "csim-cluster")
     for done, (c, outcomes) in enumerate(zip(programs, runs), 1):
         out[c.id] = outcomes
         if progress is not None:

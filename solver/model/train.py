@@ -24,13 +24,13 @@ from jax.sharding import Mesh
 
 from contests.errors import DataError
 from contests.model import Problem
-from solver import mesh as meshlib
-from solver.checkpoint import CheckpointStore, abstract_with_shardings
-from solver.config import (FINETUNE_DEFAULTS, ModelConfig, RunConfig, TrainConfig, load_run_config,
+from solver.model import mesh as meshlib
+from solver.model.checkpoint import CheckpointStore, abstract_with_shardings
+from solver.model.config import (FINETUNE_DEFAULTS, ModelConfig, RunConfig, TrainConfig, load_run_config,
                            read_run_config, save_run_config)
-from solver.losses import mlm_positions, total_loss
-from solver.model import Transformer, abstract_model
-from solver.tokenizer import Tokenizer
+from solver.model.losses import mlm_positions, total_loss
+from solver.model.transformer import Transformer, abstract_model
+from solver.model.tokenizer import Tokenizer
 
 BATCH_FIELDS = ("enc_tokens", "enc_mask", "mlm_targets", "mlm_mask", "dec_inputs", "dec_targets",
                 "dec_mask", "dec_loss_mask", "correct")
@@ -62,7 +62,7 @@ def make_optimizer(config: TrainConfig) -> optax.GradientTransformation:
 
 
 def batch_arrays(batch: Any) -> dict[str, np.ndarray]:
-    """A solver.data.Batch (or a mapping with the same fields) as a dict of numpy arrays."""
+    """A solver.model.data.batches.Batch (or a mapping with the same fields) as a dict of numpy arrays."""
     if is_dataclass(batch):
         batch = {f.name: getattr(batch, f.name) for f in fields(batch)}
     missing = [f for f in BATCH_FIELDS if f not in batch]
@@ -76,7 +76,7 @@ class Trainer:
 
     The model is split once into a graph definition and its parameters; the step is a pure
     function of (state, batch) that merges them inside, with the state donated and every array's
-    placement given explicitly (parameters by solver.mesh's rules, batches over `data`).
+    placement given explicitly (parameters by solver.model.mesh's rules, batches over `data`).
     """
 
     def __init__(self, model_config: ModelConfig, train_config: TrainConfig, mesh: Mesh):
@@ -230,7 +230,7 @@ def run_training(
     """Train (or resume training) in RUN_DIR up to train_config.steps (or stop_at, to pause early).
 
     make_batches(start) returns the deterministic stream of batches from batch START on (as
-    solver.data's start_step does), so a resumed run sees exactly the data an uninterrupted one
+    solver.model.data.batches's start_step does), so a resumed run sees exactly the data an uninterrupted one
     would. init_params(trainer) gives starting parameters for a new run (fine-tuning); otherwise
     they are initialised from the seed. Returns a summary of the run."""
     run_dir = Path(run_dir)
@@ -297,7 +297,7 @@ def run_training(
 def synthetic_batches(
     vocab_size: int, batch_size: int, enc_len: int, dec_len: int, *, seed: int = 0, mlm: bool = True
 ) -> Iterator[dict[str, np.ndarray]]:
-    """Endless random batches in exactly solver.data's Batch layout (benchmarks and smoke runs:
+    """Endless random batches in exactly solver.model.data.batches's Batch layout (benchmarks and smoke runs:
     the cost of a step does not depend on what the tokens say). Rows have random real lengths;
     the first 8 decoder tokens play the header (not scored)."""
     rng = np.random.default_rng(seed)
@@ -368,8 +368,8 @@ def pretrain(run_dir: str | Path, paths: Iterable[str | Path] | None = None, *, 
              tokenizer: Tokenizer | None = None, stop_at: int | None = None, progress: bool = True) -> dict:
     """Pre-train on the source files under PATHS (None: the machine's Python standard library and
     C/C++ headers), or resume the run in RUN_DIR. Without a tokenizer, one is trained on PATHS."""
-    from solver.data import pretrain_batches
-    from solver.tokenizer import TokenizerConfig, build_tokenizer
+    from solver.model.data.batches import pretrain_batches
+    from solver.model.tokenizer import TokenizerConfig, build_tokenizer
 
     run_dir = Path(run_dir)
     paths = None if paths is None else [str(p) for p in paths]
@@ -394,9 +394,9 @@ def finetune(run_dir: str | Path, problems: list[Problem], *, init_from: str | P
     (its model shape, tokenizer and latest parameters) when given, or resume the run in RUN_DIR.
     Without either, a tokenizer is trained on the problems' text. The problems' most common tag
     sets are kept in config.json for the sampler's headers (AlphaCode's sampling distribution)."""
-    from solver.corpus import problem_documents
-    from solver.data import finetune_batches
-    from solver.header import RATINGS, popular_tag_sets
+    from solver.model.data.corpus import problem_documents
+    from solver.model.data.batches import finetune_batches
+    from solver.model.data.header import RATINGS, popular_tag_sets
 
     run_dir = Path(run_dir)
     if not (run_dir / CONFIG_FILE).exists():

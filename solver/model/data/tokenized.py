@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from solver.corpus import SourceFile, read_source
-from solver.tokenizer import Tokenizer
+from solver.model.data.corpus import SourceFile, read_source
+from solver.model.tokenizer import Tokenizer
 
 FORMAT = "csim-tokens/1"
 ENCODE_GROUP = 64  # files encoded per call (SentencePiece spreads a list over its threads)

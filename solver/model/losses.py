@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from solver.config import TrainConfig
+from solver.model.config import TrainConfig
 
 
 def target_log_probs(logits: jax.Array, targets: jax.Array, temperature: float = 1.0) -> jax.Array:
@@ -84,7 +84,7 @@ def total_loss(
     config: TrainConfig,
     step: jax.Array,
 ) -> tuple[jax.Array, dict[str, jax.Array]]:
-    """Weighted sum of the losses for one batch; `outputs` is solver.model.Outputs."""
+    """Weighted sum of the losses for one batch; `outputs` is solver.model.transformer.Outputs."""
     gold = False if config.gold_start_step is None else step >= config.gold_start_step
     tok, tempered_ce = token_loss(
         outputs.logits, batch["dec_targets"], batch["dec_loss_mask"], temperature=config.tempering,

@@ -20,7 +20,8 @@ from contests.model import Problem
 
 EXTENSION_LANGUAGE = {
     ".py": "python",
-    # C is labelled cpp: csim's languages are python, cpp and java, and C is (nearly) C++.
+    # Which files are training code in which language (headers too, unlike judge.languages' source
+    # extensions). C is labelled cpp: the model writes python, cpp and java, and C is (nearly) C++.
     ".c": "cpp", ".h": "cpp", ".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp", ".hxx": "cpp",
     ".java": "java",
 }

@@ -23,7 +23,9 @@ import numpy as np
 
 from contests.model import Problem
 
-# How each csim language is named in the header (AlphaCode's names).
+# How each language the model knows is named in its headers (AlphaCode's names). This is part of
+# the model, not a list of what the judge runs (judge.languages): a language enters here when the
+# model is trained on it, and a trained model's headers must keep their spelling.
 LANGUAGE_NAMES = {"python": "python3", "cpp": "cpp", "java": "java"}
 LANGUAGE_BY_NAME = {name: language for language, name in LANGUAGE_NAMES.items()}
 RATINGS = tuple(range(800, 3600, 100))  # AlphaCode samples ratings uniformly from 800..3500, step 100
