@@ -62,7 +62,6 @@ class Problem:
     statement: str = ""
     examples: list[TestCase] = field(default_factory=list)  # the statement's examples
     tests: list[TestCase] = field(default_factory=list)  # hidden tests, in judging order
-    generated_tests: int = 0  # how many of `tests` (the last ones) were generated, not the contest's own
     time_limit: float = DEFAULT_TIME_LIMIT  # seconds
     memory_limit: int = DEFAULT_MEMORY_LIMIT  # bytes
     limits_defaulted: bool = False  # True when the source had no limits and the defaults above apply
@@ -75,6 +74,7 @@ class Problem:
     contest_id: str | None = None
     index: str | None = None  # "A", "B1", ...
     origin: str = ""  # where it was read from, for messages
+    generated_tests: int = 0  # how many of `tests` (the last ones) were generated, not the contest's own
 
     @property
     def judgeable(self) -> bool:
@@ -121,13 +121,13 @@ class Contest:
     duration_minutes: int = 120
     start_time: datetime | None = None
     problems: list[Problem] = field(default_factory=list)  # the contest's problems, judgeable or not
+    standings: list[StandingRow] = field(default_factory=list)
+    made_up: bool = False  # True for invented standings (the demo), never for real data
+    origin: str = ""
     # Whether `problems` is the contest's full problem list. Sources that do not list the problems
     # (carrot rows, rating changes alone) leave it False until the user declares the list.
     problem_list_known: bool = True
     date_source: str = ""  # where start_time came from, e.g. "contest.standings startTimeSeconds"
-    standings: list[StandingRow] = field(default_factory=list)
-    made_up: bool = False  # True for invented standings (the demo), never for real data
-    origin: str = ""
 
     @property
     def judgeable(self) -> int:
