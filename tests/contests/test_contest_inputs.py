@@ -11,7 +11,7 @@ import pytest
 
 from contests.errors import DataError
 from contests.importers.codecontests import find_problem, load_codecontests
-from contests.importers.formats import declare, load_contest, parse_problem_indexes
+from contests.importers.formats import load_contest
 from contests.library import ContestLibrary
 from contests.native import read_contest, read_problem, write_contest, write_problem
 from contests.problems import load_problem
@@ -22,6 +22,18 @@ def dev_records(shared_data) -> list[dict]:
 
 
 # ------------------------------------------------------------------ problem lists (failure 1)
+
+def declare(*args, **kwargs):
+    from contests.importers.formats import declare
+
+    return declare(*args, **kwargs)
+
+
+def parse_problem_indexes(text):
+    from contests.importers.formats import parse_problem_indexes
+
+    return parse_problem_indexes(text)
+
 
 def test_sources_that_do_not_list_the_problems_leave_the_list_unknown(shared_data):
     carrot = load_contest([shared_data / "standings" / "carrot-round-1342-edu-86-data.json"])

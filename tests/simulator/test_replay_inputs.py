@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from contests.demo import demo_contest
 from contests.errors import DataError
-from contests.model import WEAK_TESTS_BELOW, Problem
+from contests.model import Problem
 from simulator.cli import main as csim
 from simulator.replay import ReplaySettings, check_contest
 from simulator.report import build_report, render_report
@@ -201,6 +201,8 @@ def test_submission_times_follow_the_samples_drawn_and_reports_show_each_problem
             (stored,) = store.problem_results(run)
             assert stored.stats["drawn"] == 1
     assert reports[0]["problems"][0]["minute"] == reports[1]["problems"][0]["minute"] == 14
+
+    from contests.model import WEAK_TESTS_BELOW
 
     (p,) = reports[0]["problems"]
     assert (p["examples"], p["tests"], p["generated_tests"], p["samples_drawn"]) == (3, 10, 0, 1)
