@@ -168,7 +168,7 @@ def _samples_check(solver, contests, allow_missing: bool) -> dict:
     for contest in contests:  # refuse bad contests first: their message says more
         check_contest(contest)
     judgeable = [(c, p) for c in contests for p in c.problems if p.judgeable]
-    coverage = solver.coverage([p for _, p in judgeable])
+    coverage = solver.coverage([p for c in contests for p in c.problems])  # "unmatched": names no problem at all
     missing = [f"{c.id} {p.index}" for c, p in judgeable if not coverage.samples[p.id]]
     unmatched = dict(sorted(coverage.unmatched.items()))
     if missing and not allow_missing:
