@@ -30,6 +30,9 @@ class ContestSummary:
     participants: int
     made_up: bool
     path: Path
+    problem_list_known: bool = False  # False: `problems` may not be the contest's full list
+    judgeable: int = 0  # problems with hidden tests (not interactive)
+    date_source: str = ""
 
 
 def check_id(contest_id: str) -> str:
@@ -41,6 +44,14 @@ def check_id(contest_id: str) -> str:
 def _aware(moment: datetime) -> datetime:
     """Compare dates without a zone as UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _judgeable(problem_dir: Path) -> bool:
+    """Whether a problem directory has hidden tests and is not interactive (as Problem.judgeable)."""
+    if not any((problem_dir / "tests").glob("*.in")):
+        return False
+    meta = json.loads((problem_dir / "problem.json").read_text(encoding="utf-8"))
+    return not meta.get("interactive", False)
 
 
 class ContestLibrary:
@@ -82,6 +93,9 @@ class ContestLibrary:
                 duration_minutes=int(meta.get("duration_minutes") or 120),
                 problems=len(meta.get("problems") or []), participants=participants,
                 made_up=bool(meta.get("made_up", False)), path=path,
+                problem_list_known=bool(meta.get("problem_list_known", False)),
+                judgeable=sum(_judgeable(path / entry["dir"]) for entry in meta.get("problems") or []),
+                date_source=str(meta.get("date_source") or ("contest.json" if start else "")),
             )
         except FileNotFoundError as e:
             raise DataError(e.filename or meta_path, None, "no such file") from None
@@ -94,6 +108,15 @@ class ContestLibrary:
     def after(self, date: datetime) -> list[ContestSummary]:
         """Contests that started strictly after DATE, in date order: a held-out split. Contests
         without a start time are left out (they cannot be shown to be held out)."""
-        date = _aware(date)
-        later = [s for s in self.list() if s.start_time is not None and s.start_time > date]
-        return sorted(later, key=lambda s: (s.start_time, s.id))
+        return self.between(date, None)[0]
+
+    def between(self, after: datetime | None, before: datetime | None) -> tuple[list[ContestSummary], list[str]]:
+        """(contests that started strictly after AFTER and strictly before BEFORE, in date order;
+        the ids of the undated contests left out, which no date range can be shown to hold)."""
+        chosen, undated = [], []
+        for s in self.list():
+            if s.start_time is None:
+                undated.append(s.id)
+            elif (after is None or s.start_time > _aware(after)) and (before is None or s.start_time < _aware(before)):
+                chosen.append(s)
+        return sorted(chosen, key=lambda s: (s.start_time, s.id)), undated

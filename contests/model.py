@@ -14,6 +14,13 @@ DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024  # bytes
 # runs, is judge.languages' registry, one file per language; contests only checks an id's shape.
 LANGUAGE_ID = re.compile(r"[a-z][a-z0-9_]*")
 
+# Fewer hidden tests than this and a problem's tests are flagged weak in reports: an accepted
+# program may well be wrong. AlphaCode (Li et al. 2022) found 62% of the programs accepted on
+# CodeContests' raw Codeforces tests (at most ~10 per problem in the data we have) to be wrong,
+# 4% once generated tests were added; 50 sits well above the raw regime. A judgment between two
+# measured points, not a measured boundary (docs/methodology.md).
+WEAK_TESTS_BELOW = 50
+
 # Contest rule sets (see contests/scoring.py for what each means).
 RULES = ("cf-points", "cf-icpc", "icpc")
 
@@ -70,6 +77,13 @@ class Problem:
     contest_id: str | None = None
     index: str | None = None  # "A", "B1", ...
     origin: str = ""  # where it was read from, for messages
+    generated_tests: int = 0  # how many of `tests` (the last ones) were generated, not the contest's own
+
+    @property
+    def judgeable(self) -> bool:
+        """Whether a submission can be judged: hidden tests, and not interactive (the judge has no
+        interactors). A problem that is not judgeable counts as unsolved in a replay."""
+        return bool(self.tests) and not self.interactive
 
     @property
     def correct_solutions(self) -> list[Solution]:
@@ -109,10 +123,19 @@ class Contest:
     rules: str = "cf-points"  # one of RULES
     duration_minutes: int = 120
     start_time: datetime | None = None
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the contest's problems, judgeable or not
     standings: list[StandingRow] = field(default_factory=list)
     made_up: bool = False  # True for invented standings (the demo), never for real data
     origin: str = ""
+    # Whether `problems` is the contest's full problem list. Sources that do not list the problems
+    # (carrot rows, rating changes alone) leave it False until the user declares the list.
+    problem_list_known: bool = True
+    date_source: str = ""  # where start_time came from, e.g. "contest.standings startTimeSeconds"
+
+    @property
+    def judgeable(self) -> int:
+        """How many of the contest's problems can be judged; fewer than all: results are lower bounds."""
+        return sum(p.judgeable for p in self.problems)
 
     def problem(self, index: str) -> Problem:
         for p in self.problems:

@@ -4,12 +4,16 @@ Problem directory:
     problem.json      metadata (see _problem_meta), format "csim-problem/1"
     statement.md
     examples/NNN.in, NNN.ans
-    tests/NNN.in, NNN.ans        hidden tests, judged in name order
+    tests/NNN.in, NNN.ans        hidden tests, judged in name order; the last `generated_tests`
+                                 of them (problem.json) were generated, not the contest's own.
+                                 A contest's problem without tests is listed but not judgeable.
     checker.<ext>                optional testlib checker (named in problem.json)
     solutions/<file>             reference solutions (listed in problem.json with language, correct)
 
 Contest directory:
-    contest.json      metadata, format "csim-contest/1", problems [{index, dir, points}]
+    contest.json      metadata, format "csim-contest/1", problems [{index, dir, points}],
+                      problem_list_known (true: `problems` is the contest's full list; missing
+                      or false: unknown, and `csim replay` refuses the contest), date_source
     standings.json    [{handle, points, penalty, rank, old_rating, new_rating, rated, problems}]
     <dir>/            one problem directory per problem
 
@@ -127,6 +131,10 @@ def read_problem(directory: str | Path) -> Problem:
                                   name=s["file"]))
 
     statement = directory / "statement.md"
+    tests = _read_tests(directory / "tests")
+    generated = _field(meta, "generated_tests", int, meta_path, 0)
+    if not 0 <= generated <= len(tests):
+        raise DataError(meta_path, "generated_tests", f"{generated} generated of {len(tests)} tests")
     time_limit = _field(meta, "time_limit", float, meta_path, None)
     memory_limit = _field(meta, "memory_limit", int, meta_path, None)
     if time_limit is not None and time_limit <= 0:
@@ -138,7 +146,8 @@ def read_problem(directory: str | Path) -> Problem:
         name=_field(meta, "name", str, meta_path),
         statement=statement.read_text(encoding="utf-8") if statement.is_file() else "",
         examples=_read_tests(directory / "examples"),
-        tests=_read_tests(directory / "tests"),
+        tests=tests,
+        generated_tests=generated,
         time_limit=time_limit or DEFAULT_TIME_LIMIT,
         memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT,
         limits_defaulted=bool(meta.get("limits_defaulted", time_limit is None or memory_limit is None)),
@@ -220,6 +229,9 @@ def read_contest(directory: str | Path) -> Contest:
         problems=problems,
         standings=standings,
         made_up=bool(meta.get("made_up", False)),
+        # Written before problem lists were recorded: unknown, so a replay asks for the list.
+        problem_list_known=_field(meta, "problem_list_known", bool, meta_path, False),
+        date_source=_field(meta, "date_source", str, meta_path, "") or ("contest.json" if start_time else ""),
         origin=str(directory),
     )
 
@@ -254,6 +266,7 @@ def _fill_problem(directory: Path, problem: Problem) -> None:
         "format": PROBLEM_FORMAT, "id": problem.id, "name": problem.name,
         "time_limit": problem.time_limit, "memory_limit": problem.memory_limit,
         "limits_defaulted": problem.limits_defaulted, "checker": checker,
+        "generated_tests": problem.generated_tests,
         "interactive": problem.interactive, "points": problem.points, "rating": problem.rating,
         "tags": problem.tags, "contest_id": problem.contest_id, "index": problem.index,
         "solutions": solutions,
@@ -308,7 +321,8 @@ def write_contest(directory: str | Path, contest: Contest) -> Path:
             "format": CONTEST_FORMAT, "id": contest.id, "name": contest.name, "rules": contest.rules,
             "duration_minutes": contest.duration_minutes,
             "start_time": contest.start_time.isoformat() if contest.start_time else None,
-            "made_up": contest.made_up, "problems": entries,
+            "made_up": contest.made_up, "problems": entries, "problem_list_known": contest.problem_list_known,
+            "date_source": contest.date_source,
             "standings": "standings.json" if contest.standings else None,
         }
         (tmp / "contest.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")

@@ -18,11 +18,14 @@ DEMO_ALIASES = ("demo",)
 
 # ------------------------------------------------------------------ contests
 
-def load_contests(ids: list[str] | tuple[str, ...], after: datetime | None, library_root: Path) -> list[Contest]:
-    """The contests to replay, in date order (the order the sequential rating takes them in).
+def load_contests(ids: list[str] | tuple[str, ...], library_root: Path, *, after: datetime | None = None,
+                  before: datetime | None = None) -> tuple[list[Contest], list[str]]:
+    """The contests to replay, in date order (the order the sequential rating takes them in), and
+    the ids of the undated library contests that the date range left out (no date range can be
+    shown to hold them; the caller names them).
 
-    IDS name contests of the library at LIBRARY_ROOT, or the demo ("demo" or its id); AFTER adds
-    every library contest that started after that date (the held-out split)."""
+    IDS name contests of the library at LIBRARY_ROOT, or the demo ("demo" or its id); AFTER and
+    BEFORE add every library contest that started strictly between them (the held-out split)."""
     from contests.demo import DEMO_CONTEST_ID, demo_contest
     from contests.library import ContestLibrary
 
@@ -31,14 +34,25 @@ def load_contests(ids: list[str] | tuple[str, ...], after: datetime | None, libr
     for contest_id in ids:
         contest = demo_contest() if contest_id in (*DEMO_ALIASES, DEMO_CONTEST_ID) else library.get(contest_id)
         chosen[contest.id] = contest
-    if after is not None:
-        for summary in library.after(after):
+    undated: list[str] = []
+    if after is not None or before is not None:
+        in_range, undated = library.between(after, before)
+        for summary in in_range:
             if summary.id not in chosen:
                 chosen[summary.id] = library.get(summary.id)
+        undated = [i for i in undated if i not in chosen]
     if not chosen:
-        raise DataError("--contest", None, "no contests chosen: give --contest ID (or demo) or --after DATE")
+        skipped = f" (skipped {len(undated)} undated: {', '.join(undated)})" if undated else ""
+        raise DataError("--contest", None, "no contests chosen: give --contest ID (or demo) or --after/--before "
+                                           f"DATE{skipped}")
     never = datetime.max.replace(tzinfo=timezone.utc)
-    return sorted(chosen.values(), key=lambda c: (_aware(c.start_time) or never, c.id))
+    return sorted(chosen.values(), key=lambda c: (_aware(c.start_time) or never, c.id)), undated
+
+
+def undated_warning(undated: list[str]) -> str:
+    """The line that names the undated contests a date range skipped, and how to date them."""
+    return (f"--after/--before skipped {len(undated)} undated contest{'s' if len(undated) != 1 else ''}: "
+            f"{', '.join(undated)} (date them with `csim contests import ... --date YYYY-MM-DD`)")
 
 
 def _aware(when: datetime | None) -> datetime | None:

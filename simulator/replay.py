@@ -33,7 +33,7 @@ from contests.scoring import Attempt, ProblemScore, contest_score, problem_score
 from judge.interface import Judge
 from simulator.schedule import parse_schedule, schedule_submissions
 from simulator.store import Store
-from solver.interface import Budget, Solver
+from solver.interface import Budget, SolveResult, Solver, Submission
 
 ProgressHook = Callable[[int, int, str], None]  # (problems done, problems in all, what is happening)
 JudgeHook = Callable[[str, str, int], None]  # (judgment key, problem index, submission order), before judging
@@ -89,17 +89,37 @@ def judgment_key(problem_digest_: str, language: str, source: str, judge_fingerp
 
 
 def check_contest(contest: Contest) -> None:
-    """Refuse, before any work, a contest that cannot be replayed."""
+    """Refuse, before any work, a contest that cannot be replayed. A contest replays over its full
+    problem list: problems that cannot be judged (no hidden tests, interactive) count as unsolved,
+    as AlphaCode counted interactive problems, and the result is then a lower bound."""
     where = contest.origin or contest.id
+    if not contest.problem_list_known:
+        raise DataError(where, "problems", f"contest {contest.id}: its full problem list is unknown (the source "
+                        "does not list it); import it again with --problem-index A,B,C,... (and --problems "
+                        "FILE.jsonl for the tests)")
     if not contest.problems:
         raise DataError(where, "problems", f"contest {contest.id} has no problems")
     if not contest.standings:
         raise DataError(where, "standings", f"contest {contest.id} has no standings to place a result among")
+    if not contest.judgeable:
+        raise DataError(where, "tests", f"contest {contest.id}: none of its {len(contest.problems)} problems can be "
+                        "judged (no hidden tests); attach tests with `csim contests import ... --problems FILE.jsonl`")
     for p in contest.problems:
-        if not p.tests:
-            raise DataError(p.origin or where, "tests", f"problem {p.index or p.id} has no hidden tests")
-        if contest.rules == "cf-points" and not p.points:
-            raise DataError(where, f"problems[{p.index}].points", "a points round needs every problem's points")
+        # a problem that cannot be judged scores 0 whatever its value, so only judgeable ones need points
+        if contest.rules == "cf-points" and p.judgeable and not p.points:
+            raise DataError(where, f"problems[{p.index}].points", f"contest {contest.id} is a points round: "
+                            f"problem {p.index} needs its points")
+
+
+def not_judgeable_note(problem: Problem) -> str:
+    why = "interactive: the judge has no interactors" if problem.interactive else "no hidden tests"
+    return f"not judgeable ({why}): counted as unsolved, so the contest's result is a lower bound"
+
+
+def drawn_samples(result: SolveResult, chosen: Sequence[Submission]) -> int:
+    """How many samples the solver really drew for a problem: what AlphaCode's schedule spreads over
+    the contest (not the budget, which a samples file of 4 programs never reaches)."""
+    return max([result.stats.drawn] + [s.samples_drawn for s in chosen])
 
 
 # ------------------------------------------------------------------ one problem
@@ -148,6 +168,8 @@ class Replayer:
                     scores.append(self.problem(run_id, run.seed, contest, problem, problem_ids[problem.index]))
                     done += 1
                 self.finish_contest(run_id, contest, scores)
+                self.store.record_contest_coverage(run_id, contest.id, problems=len(contest.problems),
+                                                   judgeable=contest.judgeable)
                 self._progress(done, total, f"{contest.id}: placed")
             self.rate(run_id, contests)
         except KeyboardInterrupt:
@@ -167,14 +189,22 @@ class Replayer:
         if row is None:
             seed = problem_seed(run_seed, contest.id, problem.index)
             budget = self.settings.budget()
-            result = self.solver.solve(problem, budget, seed)
-            chosen = sorted(result.submissions, key=lambda s: s.order)[:budget.max_submissions]
-            timed = schedule_submissions(chosen, parse_schedule(self.settings.schedule), contest.duration_minutes,
-                                         budget.samples)
+            if problem.judgeable:
+                result = self.solver.solve(problem, budget, seed)
+                chosen = sorted(result.submissions, key=lambda s: s.order)[:budget.max_submissions]
+                timed = schedule_submissions(chosen, parse_schedule(self.settings.schedule), contest.duration_minutes,
+                                             drawn_samples(result, chosen))
+            else:  # nothing to judge a program on: the solver is not asked
+                result, timed = SolveResult(problem.id, (), notes=(not_judgeable_note(problem),)), []
             self.store.record_solve(run_id, contest.id, problem_row, seed, result, timed)
             row = self.store.problem_result(run_id, problem_row)
         if row.scored:
             return ProblemScore(row.solved, row.points, row.penalty, row.rejected, row.minute)
+        if not problem.judgeable:
+            score = ProblemScore(False, 0.0, 0, 0, None)
+            self.store.record_problem_score(run_id, problem_row, solved=False, points=0.0, penalty=0, rejected=0,
+                                            attempts=0, minute=None)
+            return score
 
         digest = problem_digest(problem)
         attempts = []

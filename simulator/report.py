@@ -14,10 +14,17 @@ from rich.table import Table
 
 from contests.errors import DataError
 from contests.metrics import bootstrap_ci
+from contests.model import WEAK_TESTS_BELOW
 from contests.rating import PERF_HI
 from simulator.store import Store
 from simulator.store.models import Run
 
+LOWER_BOUND_NOTE = ("Contest {contest}: only {coverage}; the others (no hidden tests, or interactive) count as "
+                    "unsolved, so its solved count, points, rank, percentile, performance and rating change are "
+                    "lower bounds: the solver may have done better.")
+WEAK_TESTS_NOTE = ("Weak tests: {problems} judged on fewer than {threshold} hidden tests, where an accepted program "
+                   "may well be wrong (AlphaCode: 62% of programs accepted on CodeContests' raw tests were wrong, "
+                   "4% once generated tests were added).")
 MADE_UP_NOTE = ("The standings of {contests} are MADE UP (invented participants): rank, percentile and ratings "
                 "against them show the pipeline working, not a solver's strength.")
 
@@ -40,13 +47,22 @@ def run_summary(run: Run) -> dict:
     }
 
 
+def coverage(problems: int, judgeable: int | None) -> dict:
+    """What a contest result covers: `k of n problems judgeable`; fewer than all: a lower bound.
+    JUDGEABLE None: a run stored before csim recorded it (unknown, not claimed complete)."""
+    return {"problems": problems, "judgeable": judgeable,
+            "lower_bound": judgeable is None or judgeable < problems,
+            "coverage": f"{'?' if judgeable is None else judgeable} of {problems} problems judgeable"}
+
+
 def contest_rows(store: Store, run_id: int) -> list[dict]:
     problems_by_contest = defaultdict(int)
     for p in store.problem_results(run_id):
         problems_by_contest[p.contest_id] += 1
     return [{
         "contest": r.contest_id, "name": r.contest.name, "rules": r.contest.rules, "made_up": r.made_up,
-        "start_time": _iso(r.contest.start_time), "solved": r.solved, "problems": problems_by_contest[r.contest_id],
+        "start_time": _iso(r.contest.start_time), "solved": r.solved,
+        **coverage(r.problems if r.problems is not None else problems_by_contest[r.contest_id], r.judgeable),
         "points": r.points, "penalty": r.penalty, "rank": r.rank, "worst_rank": r.worst_rank,
         "participants": r.participants, "percentile": r.percentile, "performance": r.performance,
         "rating_change": r.rating_change,
@@ -59,10 +75,15 @@ def problem_rows(store: Store, run_id: int) -> list[dict]:
         if s.verdict is not None:
             verdicts[s.problem_id].append(s.verdict)
     return [{
-        "contest": p.contest_id, "index": p.problem.index, "name": p.problem.name, "rating": p.problem.rating,
+        "contest": p.contest_id, "index": p.problem.index, "problem": p.problem.problem_id, "name": p.problem.name,
+        "rating": p.problem.rating, "judgeable": p.problem.judgeable,
         "scored": p.scored, "solved": p.solved, "points": p.points, "penalty": p.penalty, "minute": p.minute,
         "attempts": p.attempts, "rejected": p.rejected, "verdicts": verdicts[p.problem_id],
-        "limits_defaulted": p.problem.limits_defaulted, "stats": p.stats,
+        # tests: the statement's examples, the hidden tests judged on, and how many of those were generated
+        "examples": p.problem.examples, "tests": p.problem.tests, "generated_tests": p.problem.generated_tests,
+        "weak_tests": p.problem.judgeable and p.problem.tests < WEAK_TESTS_BELOW,
+        "limits_defaulted": p.problem.limits_defaulted,
+        "samples_drawn": p.stats.get("drawn", 0), "stats": p.stats, "notes": list(p.notes),
         "pass_at_1": p.pass_at_1, "pass_at_10": p.pass_at_10, "ten_at_k": p.ten_at_k,
     } for p in store.problem_results(run_id)]
 
@@ -119,8 +140,7 @@ def build_report(store: Store, run_id: int) -> dict:
     if capped:
         notes.append(f"First place in {', '.join(capped)}: no finite rating expects rank 1, so the performance "
                      f"shown is the search's upper bound ({PERF_HI}).")
-    if any(p["limits_defaulted"] for p in problems):
-        notes.append("Some problems had no time/memory limits in their source; Codeforces' usual 2 s / 256 MB were used.")
+    notes += input_notes(run.settings or {}, contests, problems)
     if run.status != "done":
         notes.append(f"Run {run.id} is {run.status} ({run.progress_done}/{run.progress_total} problems): "
                      "results are partial; resume with `csim replay --resume`.")
@@ -132,6 +152,10 @@ def build_report(store: Store, run_id: int) -> dict:
             "mean_percentile": mean(c["percentile"] for c in contests) if contests else None,
             "submissions_per_solved": (sum(p["attempts"] for p in problems if p["solved"]) / solved) if solved else None,
             "made_up": bool(made_up),
+            "judgeable": sum(p["judgeable"] for p in problems),
+            "lower_bound": any(c["lower_bound"] for c in contests),
+            "samples_drawn": sum(p["samples_drawn"] for p in problems),
+            "weak_tests_below": WEAK_TESTS_BELOW,
         },
         "contests": contests,
         "problems": problems,
@@ -142,16 +166,53 @@ def build_report(store: Store, run_id: int) -> dict:
     }
 
 
+def input_notes(settings: dict, contests: list[dict], problems: list[dict]) -> list[str]:
+    """What the report must say about a run's inputs: lower bounds, weak tests, defaulted limits,
+    samples missing or matching nothing, undated contests a date range skipped."""
+    notes = [LOWER_BOUND_NOTE.format(contest=c["contest"], coverage=c["coverage"])
+             for c in contests if c["lower_bound"]]
+    weak = [f"{p['contest']} {p['index']} ({p['tests']})" for p in problems if p["weak_tests"]]
+    if weak:
+        notes.append(WEAK_TESTS_NOTE.format(problems=", ".join(weak), threshold=WEAK_TESTS_BELOW))
+    defaulted = [f"{p['contest']} {p['index']}" for p in problems if p["limits_defaulted"]]
+    if defaulted:
+        notes.append(f"No time/memory limits in the source of {', '.join(defaulted)}: Codeforces' usual 2 s / 256 MB "
+                     "were used.")
+    if settings.get("samples_missing"):
+        notes.append(f"The samples file has no samples for {', '.join(settings['samples_missing'])}: counted as "
+                     "unsolved (--allow-missing-samples).")
+    if settings.get("samples_unmatched"):
+        unmatched = settings["samples_unmatched"]
+        notes.append(f"{sum(unmatched.values())} samples of the samples file name no problem of this run: "
+                     + ", ".join(f"{k!r} ({v})" for k, v in unmatched.items()) + ".")
+    budget = settings.get("samples")
+    short = [p for p in problems if p["judgeable"] and budget and p["samples_drawn"] < budget]
+    if settings.get("schedule", "alphacode") != "alphacode":
+        short = []  # only AlphaCode's schedule times submissions by the samples drawn
+    if short:
+        notes.append(f"Samples drawn below the budget of {budget} for {len(short)} problems (e.g. "
+                     f"{short[0]['contest']} {short[0]['index']}: {short[0]['samples_drawn']}); simulated submission "
+                     "times follow the samples drawn.")
+    if settings.get("skipped_undated"):
+        undated = settings["skipped_undated"]
+        notes.append(f"--after/--before skipped {len(undated)} undated contests: {', '.join(undated)}.")
+    return notes
+
+
 def runs_list(store: Store, limit: int | None = None) -> list[dict]:
     rows = []
     for run in store.runs(limit):
         results = store.contest_results(run.id)
+        covered = [coverage(c.problems if c.problems is not None else 0, c.judgeable) for c in results]
         rows.append({
             "id": run.id, "status": run.status, "solver": f"{run.solver_version.name} {run.solver_version.version}",
             "seed": run.seed, "label": run.label, "contests": len(run.settings.get("contests", [])),
             "progress": f"{run.progress_done}/{run.progress_total}",
             "mean_percentile": mean(c.percentile for c in results) if results else None,
             "made_up": any(c.made_up for c in results), "created_at": _iso(run.created_at),
+            "problems": sum(c["problems"] for c in covered),
+            "judgeable": None if any(c["judgeable"] is None for c in covered) else sum(c["judgeable"] for c in covered),
+            "lower_bound": any(c["lower_bound"] for c in covered),
         })
     return rows
 
@@ -178,23 +239,33 @@ def render_report(report: dict, console: Console) -> None:
         table.add_column(column, justify="left" if column in ("contest", "rules") else "right")
     for c in report["contests"]:
         name = c["contest"] + (" [red]MADE UP[/red]" if c["made_up"] else "")
-        table.add_row(name, c["rules"], f"{c['solved']}/{c['problems']}", fmt(c["points"]), str(c["penalty"]),
+        solved = f"{c['solved']}/{c['problems']}" + (f" [yellow]≥ ({c['coverage']})[/yellow]" if c["lower_bound"] else "")
+        table.add_row(name, c["rules"], solved, fmt(c["points"]), str(c["penalty"]),
                       f"{c['rank']}/{c['participants']}", f"{c['percentile']:.1f}%", fmt(c["performance"], 0),
                       fmt(c["rating_change"]))
     console.print(table)
     table = Table(title="Problems")
     several = len(report["contests"]) > 1
     metrics = any(p["pass_at_1"] is not None for p in report["problems"])  # only where the solver judged every sample
-    columns = ["problem", "rating", "solved", "minute", "points", "tries", "verdicts"] + (["pass@1", "10@k"] if metrics else [])
+    columns = (["problem", "rating", "tests ex/hidden/gen", "drawn", "solved", "minute", "points", "tries", "verdicts"]
+               + (["pass@1", "10@k"] if metrics else []))
     for column in columns:
-        table.add_column(column, justify="left" if column in ("problem", "verdicts") else "right")
+        table.add_column(column, justify="left" if column in ("problem", "verdicts", "tests ex/hidden/gen") else "right")
     for p in report["problems"]:
         label = f"{p['contest']} {p['index']}" if several else f"{p['index']} {p['name']}"
-        cells = [label, fmt(p["rating"]), "yes" if p["solved"] else "no", fmt(p["minute"]), fmt(p["points"]),
-                 str(p["attempts"]), " ".join(p["verdicts"])]
+        tests = f"{p['examples']}/{p['tests']}/{p['generated_tests']}"
+        if not p["judgeable"]:
+            tests += " [yellow]not judgeable[/yellow]"
+        elif p["weak_tests"]:
+            tests += " [yellow]weak[/yellow]"
+        if p["limits_defaulted"]:
+            tests += " [dim]limits defaulted[/dim]"
+        cells = [label, fmt(p["rating"]), tests, str(p["samples_drawn"]), "yes" if p["solved"] else "no",
+                 fmt(p["minute"]), fmt(p["points"]), str(p["attempts"]), " ".join(p["verdicts"])]
         table.add_row(*cells, *([fmt(p["pass_at_1"], 3), fmt(p["ten_at_k"], 3)] if metrics else []))
     console.print(table)
-    lines = [f"solved {summary['solved']}/{summary['problems']} problems"]
+    lines = [f"solved {summary['solved']}/{summary['problems']} problems"
+             + (f" (a lower bound: {summary['judgeable']} judgeable)" if summary["lower_bound"] else "")]
     if summary["mean_percentile"] is not None:
         lines.append(f"mean percentile (pct) {summary['mean_percentile']:.1f}% (share of participants strictly better)")
     for kind, r in report["ratings"].items():
@@ -216,6 +287,9 @@ def render_runs(rows: list[dict], console: Console) -> None:
         table.add_column(column)
     for r in rows:
         pct = "-" if r["mean_percentile"] is None else f"{r['mean_percentile']:.1f}%" + (" (made up)" if r["made_up"] else "")
+        if r["mean_percentile"] is not None and r["lower_bound"]:
+            judgeable = "?" if r["judgeable"] is None else r["judgeable"]
+            pct += f" (lower bound: {judgeable} of {r['problems']} problems judgeable)"
         table.add_row(str(r["id"]), r["status"], r["solver"], str(r["seed"]), r["label"] or "", str(r["contests"]),
                       r["progress"], pct, (r["created_at"] or "")[:19])
     console.print(table)

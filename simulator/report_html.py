@@ -105,11 +105,14 @@ solver digest {escape(solver['digest'])}; settings <code>{escape(json.dumps(run[
 {notes}
 <div>{''.join(charts)}</div>
 <h2>Contests</h2>
-{_table(contests, ["contest", "rules", "made_up", "solved", "problems", "points", "penalty", "rank", "participants",
-                   "percentile", "performance", "rating_change"])}
+{_table(contests, ["contest", "rules", "made_up", "solved", "problems", "judgeable", "lower_bound", "points", "penalty",
+                   "rank", "participants", "percentile", "performance", "rating_change"])}
 <h2>Problems</h2>
-{_table(problems, ["contest", "index", "name", "rating", "solved", "minute", "points", "attempts", "rejected",
-                   "verdicts", "pass_at_1", "pass_at_10", "ten_at_k"])}
+<p>Tests: the statement's examples, the hidden tests judged on, and how many of those were generated;
+weak: fewer than {report["summary"]["weak_tests_below"]} hidden tests.</p>
+{_table(problems, ["contest", "index", "name", "rating", "judgeable", "examples", "tests", "generated_tests",
+                   "weak_tests", "limits_defaulted", "samples_drawn", "solved", "minute", "points", "attempts",
+                   "rejected", "verdicts", "pass_at_1", "pass_at_10", "ten_at_k"])}
 <h2>Summary</h2>
 <pre>{escape(json.dumps({"summary": report["summary"], "ratings": report["ratings"], "seeds": report["seeds"]},
                    indent=2, default=str))}</pre>

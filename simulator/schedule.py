@@ -6,8 +6,10 @@ Three schedules:
   time; their Table A5 gives 14 / 62 / 110 minutes for 2 hours), or earlier when the solver had
   already drawn the samples that submission needed; each time plus 120 s for clustering. We read
   "then 5" as five submissions in all by the second stage (AlphaCode's own tables do not say
-  more). How early "earlier" is comes from the submission's `samples_drawn` out of the budget,
-  with sampling spread over the first 90% of the contest, as in AlphaCode's last stage.
+  more). How early "earlier" is comes from the submission's `samples_drawn` out of the samples
+  the solver really drew for the problem (not the budget: a samples file of 4 programs is not
+  1000 samples of which 4 came first), with sampling spread over the first 90% of the contest,
+  as in AlphaCode's last stage.
 - "fixed:M": every submission at minute M (e.g. to compare solvers without timing effects).
 - "measured": the solver's own measured time for the problem (Submission.ready_after seconds);
   problems are taken as worked on in parallel from the start.
@@ -63,22 +65,24 @@ def stage_of(order: int) -> int:
     return len(STAGE_SUBMISSIONS)
 
 
-def alphacode_minute(order: int, samples_drawn: int, budget_samples: int, duration_minutes: int) -> float:
-    """The minute AlphaCode's schedule sends submission ORDER (0-based), before monotonicity."""
+def alphacode_minute(order: int, samples_drawn: int, drawn: int, duration_minutes: int) -> float:
+    """The minute AlphaCode's schedule sends submission ORDER (0-based), before monotonicity;
+    SAMPLES_DRAWN of the DRAWN samples were needed for it."""
     fraction = STAGE_FRACTIONS[stage_of(order)]
-    if samples_drawn > 0 and budget_samples > 0:
-        ready = STAGE_FRACTIONS[-1] * min(samples_drawn, budget_samples) / budget_samples
+    if samples_drawn > 0 and drawn > 0:
+        ready = STAGE_FRACTIONS[-1] * min(samples_drawn, drawn) / drawn
         fraction = min(fraction, ready)
     return fraction * duration_minutes + CLUSTERING_MINUTES
 
 
 def schedule_submissions(submissions: list[Submission] | tuple[Submission, ...], schedule: Schedule,
-                         duration_minutes: int, budget_samples: int) -> list[Timed]:
-    """Give each submission (in the solver's order) its simulated minute; never earlier than the one before."""
+                         duration_minutes: int, drawn: int) -> list[Timed]:
+    """Give each submission (in the solver's order) its simulated minute; never earlier than the one
+    before. DRAWN: the samples the solver drew for this problem (SampleStats.drawn)."""
     timed, previous = [], 0.0
     for sub in sorted(submissions, key=lambda s: s.order):
         if schedule.kind == "alphacode":
-            minute = alphacode_minute(sub.order, sub.samples_drawn, budget_samples, duration_minutes)
+            minute = alphacode_minute(sub.order, sub.samples_drawn, drawn, duration_minutes)
         elif schedule.kind == "fixed":
             minute = schedule.minute
         elif schedule.kind == "measured":

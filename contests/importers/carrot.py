@@ -94,4 +94,7 @@ def load_carrot_contest(path: str | Path, rules: str | None = None) -> Contest:
         raise DataError(path, "rules", f"unknown rules {rules!r}; expected one of {', '.join(RULES)}")
     m = _NAME.search(path.name)
     contest_id, name = (m.group(1), m.group(2)) if m else (path.stem, path.stem)
-    return Contest(id=contest_id, name=name, rules=rules or infer_rules(rows), standings=rows, origin=str(path))
+    # carrot rows carry neither the date nor the problem list: the user declares them
+    # (`csim contests import FILE --date YYYY-MM-DD --problem-index A,B,...`).
+    return Contest(id=contest_id, name=name, rules=rules or infer_rules(rows), standings=rows,
+                   problem_list_known=False, origin=str(path))

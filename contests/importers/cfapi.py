@@ -2,6 +2,11 @@
 `contest.ratingChanges`, `contest.status` and `problemset.problems`, either as the raw envelope
 {"status": "OK", "result": ...} or as the bare result.
 
+A contest's date is the standings' `startTimeSeconds`; known from rating changes alone, it is
+their `ratingUpdateTimeSeconds` (when ratings were updated, hours after the end: the same day
+for every rule csim applies by date), and `Contest.date_source` says which. The problem list is
+the standings' `problems`; rating changes alone do not list the problems.
+
 A contest's rules come from its type ("CF" -> cf-points, "ICPC" -> cf-icpc) unless given.
 Standing rows keep only the real contest's participants: CONTESTANT rows (rated, unless rating
 changes are known and lack them) and OUT_OF_COMPETITION rows (unrated); virtual and practice
@@ -113,6 +118,7 @@ class RatingChange:
     rank: int  # as shown: a tie shares its best place
     old_rating: int
     new_rating: int
+    update_time: int | None = None  # ratingUpdateTimeSeconds
 
 
 def parse_rating_changes(result, path: Path) -> list[RatingChange]:
@@ -124,6 +130,7 @@ def parse_rating_changes(result, path: Path) -> list[RatingChange]:
             rank=_get(item, "rank", int, path, where),
             old_rating=_get(item, "oldRating", int, path, where),
             new_rating=_get(item, "newRating", int, path, where),
+            update_time=_get(item, "ratingUpdateTimeSeconds", int, path, where, None),
         ))
     return changes
 
@@ -208,7 +215,9 @@ def parse_standings(result, path: Path, rules: str | None = None) -> Contest:
         rules=rules,
         duration_minutes=duration // 60 if duration else 120,
         start_time=datetime.fromtimestamp(start, tz=timezone.utc) if start is not None else None,
+        date_source="contest.standings startTimeSeconds" if start is not None else "",
         problems=problems,
+        problem_list_known=bool(problems),
         standings=rows,
         origin=str(path),
     )
@@ -259,7 +268,14 @@ def contest_from_rating_changes(changes: list[RatingChange], path: Path, rules: 
         raise DataError(path, "result", "no rating changes")
     rows = [StandingRow(c.handle, float(-c.rank), 0, rank=c.rank, old_rating=c.old_rating, new_rating=c.new_rating)
             for c in changes]
+    updates = sorted({c.update_time for c in changes if c.update_time is not None})
+    if len(updates) > 1:
+        raise DataError(path, "result.ratingUpdateTimeSeconds", f"{len(updates)} different update times: "
+                                                                 "answers of several contests mixed?")
     return Contest(id=path.stem, name=path.stem, rules=rules or "cf-points", standings=rows,
+                   start_time=datetime.fromtimestamp(updates[0], tz=timezone.utc) if updates else None,
+                   date_source="contest.ratingChanges ratingUpdateTimeSeconds (after the contest)" if updates else "",
+                   problem_list_known=False,
                    origin=f"{path} (rating changes only: points are minus the place)")
 
 
@@ -298,6 +314,9 @@ def contest_from_answers(files: list[ApiFile], rules: str | None = None) -> Cont
                 row.rated = change is not None
                 if change:
                     row.old_rating, row.new_rating = change.old_rating, change.new_rating
+            if contest.start_time is None and changes and changes[0].update_time is not None:
+                contest.start_time = datetime.fromtimestamp(changes[0].update_time, tz=timezone.utc)
+                contest.date_source = "contest.ratingChanges ratingUpdateTimeSeconds (after the contest)"
     else:
         contest = contest_from_rating_changes(changes, changes_file.path, rules)
         contest_id, name = _read_names(changes_file.result)

@@ -90,7 +90,10 @@ def problem_from_record(record: dict, path: Path, line: int) -> Problem:
         # last output by a faulty parse.
         examples = [TestCase(t.input, t.output.split("\n\n## ")[0])
                     for t in _tests(record, "public_tests", where, path)]
-    tests = _tests(record, "private_tests", where, path) + _tests(record, "generated_tests", where, path)
+    # The contest's own hidden tests first, then CodeContests' generated ones (their count is kept:
+    # reports say how many of a problem's tests are the real ones).
+    generated = _tests(record, "generated_tests", where, path)
+    tests = _tests(record, "private_tests", where, path) + generated
 
     time_limit = _limit_seconds(record.get("time_limit"))
     memory = record.get("memory_limit_bytes")
@@ -106,6 +109,7 @@ def problem_from_record(record: dict, path: Path, line: int) -> Problem:
         statement=statement,
         examples=examples,
         tests=tests,
+        generated_tests=len(generated),
         time_limit=time_limit or DEFAULT_TIME_LIMIT,
         memory_limit=memory or DEFAULT_MEMORY_LIMIT,
         limits_defaulted=time_limit is None or memory is None,
@@ -141,11 +145,18 @@ def load_codecontests(path: str | Path) -> list[Problem]:
 
 
 def find_problem(path: str | Path, name: str) -> Problem:
-    """The record whose `name` (or derived id, e.g. 1041E) is NAME."""
+    """The one record of PATH that NAME names (contests.problem_ids: id, `1141_A`, `1141_A. Title`,
+    the literal record name); no match or several is a one-line error listing close matches.
+    The file is read as a stream: only the names of the other records are kept."""
+    from contests.problem_ids import ProblemName, names_problem, resolve_position
+
+    names: list[ProblemName] = []
+    hits: dict[int, Problem] = {}
     for problem in iter_codecontests(path):
-        if name in (problem.id, problem.origin) or name == f"{problem.contest_id}_{problem.index}. {problem.name}":
-            return problem
-    raise DataError(path, "name", f"no record named {name!r}")
+        if names_problem(name, problem):
+            hits[len(names)] = problem
+        names.append(ProblemName.of(problem))
+    return hits[resolve_position(name, names, str(path), "name")]
 
 
 def attach_problems(contest: Contest, paths: Sequence[str | Path]) -> Contest:

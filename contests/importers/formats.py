@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from contests.errors import DataError
-from contests.model import RULES, Contest
+from contests.model import RULES, Contest, Problem
 
 FORMATS = ("native", "carrot", "cf-api", "polygon")
 
@@ -66,3 +69,43 @@ def load_contest(sources: Sequence[str | Path], fmt: str | None = None, rules: s
         contest.rules = rules
     return contest
 
+
+
+_INDEX = re.compile(r"^[A-Z][A-Z0-9]{0,3}$")
+
+
+def parse_problem_indexes(text: str) -> list[str]:
+    """`A,B,C1,C2` -> ["A", "B", "C1", "C2"] (Codeforces problem indexes, each once)."""
+    indexes = [i.strip().upper() for i in text.split(",") if i.strip()]
+    bad = [i for i in indexes if not _INDEX.match(i)]
+    if not indexes or bad:
+        raise DataError("--problem-index", None, f"expected problem indexes like A,B,C1,C2, got {text!r}")
+    twice = sorted({i for i in indexes if indexes.count(i) > 1})
+    if twice:
+        raise DataError("--problem-index", None, f"problem {', '.join(twice)} given twice")
+    return indexes
+
+
+def declare(contest: Contest, *, date: datetime | None = None, problem_indexes: Sequence[str] | None = None) -> Contest:
+    """CONTEST with what the user declared about it: its date (UTC midnight of DATE) and its full
+    problem list (PROBLEM_INDEXES; problems not yet known are listed without tests, so not
+    judgeable until --problems brings their tests). A declared list that contradicts the list the
+    source gives is refused."""
+    if date is not None:
+        day = datetime(date.year, date.month, date.day, tzinfo=timezone.utc)
+        said = f" (the source said {contest.start_time:%Y-%m-%d})" if contest.start_time else ""
+        contest = replace(contest, start_time=day, date_source=f"--date{said}")
+    if problem_indexes is not None:
+        known = {p.index: p for p in contest.problems}
+        if contest.problem_list_known and known and set(known) != set(problem_indexes):
+            raise DataError(contest.origin or contest.id, "--problem-index",
+                            f"the source lists problems {','.join(known)}, not {','.join(problem_indexes)}")
+        extra = sorted(set(known) - set(problem_indexes))
+        if extra:
+            raise DataError(contest.origin or contest.id, "--problem-index",
+                            f"problem {', '.join(extra)} is in the contest but not in --problem-index")
+        problems = [known.get(i) or Problem(id=f"{contest.id}{i}", name="", contest_id=str(contest.id), index=i,
+                                           origin="--problem-index (no tests)")
+                    for i in problem_indexes]
+        contest = replace(contest, problems=problems, problem_list_known=True)
+    return contest

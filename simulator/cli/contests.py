@@ -27,9 +27,27 @@ def _console(as_json: bool):
 
 
 def _summary_dict(s) -> dict:
-    return {"id": s.id, "name": s.name, "rules": s.rules, "start_time": s.start_time,
-            "duration_minutes": s.duration_minutes, "problems": s.problems, "participants": s.participants,
+    return {"id": s.id, "name": s.name, "rules": s.rules, "start_time": s.start_time, "date_source": s.date_source,
+            "duration_minutes": s.duration_minutes, "problems": s.problems, "judgeable": s.judgeable,
+            "problem_list_known": s.problem_list_known, "participants": s.participants,
             "made_up": s.made_up, "path": str(s.path)}
+
+
+def _import_lines(verb: str, s) -> list[str]:
+    """What `import` and `fetch` say about a stored contest, and what is missing for a replay."""
+    when = f"date {s.start_time:%Y-%m-%d} (from {s.date_source})" if s.start_time else "date unknown"
+    listed = f"{s.problems} problems" if s.problem_list_known else f"{s.problems} problems known (full list unknown)"
+    lines = [f"{verb} {s.id} ({s.name}): {listed}, {s.judgeable} of them judgeable (hidden tests), "
+             f"{s.participants} participants, rules {s.rules}, {when} -> {s.path}"]
+    if not s.problem_list_known:
+        lines.append("warning: the source does not list the contest's problems: `csim replay` refuses it until "
+                     "you declare them with --problem-index A,B,C,...")
+    elif s.judgeable < s.problems:
+        lines.append(f"note: only {s.judgeable} of {s.problems} problems judgeable: the others count as unsolved "
+                     "and every result on this contest is a lower bound")
+    if s.start_time is None:
+        lines.append("warning: no date: give --date YYYY-MM-DD (`replay --after/--before` skip undated contests)")
+    return lines
 
 
 # ---------------------------------------------------------------- csim contests
@@ -46,14 +64,26 @@ PROBLEMS_OPTION = click.option(
 
 
 def _add_to_library(contest, problem_files, library):
-    """Store CONTEST (with its problems' tests from PROBLEM_FILES) -> (summary, problems with tests)."""
+    """Store CONTEST (with its problems' tests from PROBLEM_FILES) -> its library summary."""
     from contests.importers.codecontests import attach_problems
 
     if problem_files:
         contest = attach_problems(contest, problem_files)
     lib = _library(library)
     lib.add(contest)
-    return lib.summary(contest.id), sum(1 for p in contest.problems if p.tests)
+    return lib.summary(contest.id)
+
+
+def _report_import(verb: str, summary, as_json: bool) -> None:
+    lines = _import_lines(verb, summary)
+    if as_json:
+        emit_json(dict(_summary_dict(summary), warnings=[line.split(": ", 1)[1] for line in lines[1:]]))
+        for line in lines[1:]:
+            click.echo(line, err=True)
+        return
+    click.echo(lines[0])
+    for line in lines[1:]:
+        click.echo(line, err=True)
 
 
 @contests.command("import")
@@ -61,21 +91,23 @@ def _add_to_library(contest, problem_files, library):
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Source format (default: told from the source).")
 @click.option("--rules", type=click.Choice(RULES), help="Override the rules the source implies.")
 @PROBLEMS_OPTION
+@click.option("--date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The contest's date (UTC), for sources without one (carrot rows); overrides the source's.")
+@click.option("--problem-index", "problem_index",
+              help="The contest's full problem list, e.g. A,B,C,D1,D2,E, for sources that do not list it (carrot "
+                   "rows, rating changes alone). Problems without tests count as unsolved.")
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the imported contest's summary as JSON.")
 @one_line_errors
-def import_command(sources, fmt, rules, problem_files, library, as_json):
+def import_command(sources, fmt, rules, problem_files, date, problem_index, library, as_json):
     """Import a contest into the library from SOURCES: a csim contest directory, carrot rows, Codeforces
     API answers (standings and/or rating changes, and problemset.problems), or a Polygon package.
     Standings sources carry no tests: add them from CodeContests with --problems."""
-    from contests.importers.formats import load_contest
+    from contests.importers.formats import declare, load_contest, parse_problem_indexes
 
-    summary, with_tests = _add_to_library(load_contest(sources, fmt, rules), problem_files, library)
-    if as_json:
-        emit_json(dict(_summary_dict(summary), problems_with_tests=with_tests))
-        return
-    click.echo(f"imported {summary.id} ({summary.name}): {summary.problems} problems ({with_tests} with hidden tests), "
-               f"{summary.participants} participants, rules {summary.rules} -> {summary.path}")
+    indexes = parse_problem_indexes(problem_index) if problem_index is not None else None
+    contest = declare(load_contest(sources, fmt, rules), date=date, problem_indexes=indexes)
+    _report_import("imported", _add_to_library(contest, problem_files, library), as_json)
 
 
 @contests.command("list")
@@ -90,10 +122,11 @@ def list_command(library, as_json):
     if as_json:
         emit_json([_summary_dict(s) for s in summaries])
         return
-    table = Table("id", "name", "rules", "start", "problems", "participants")
+    table = Table("id", "name", "rules", "start", "problems (judgeable)", "participants")
     for s in summaries:
+        problems = f"{s.problems} ({s.judgeable})" if s.problem_list_known else f"{s.problems}+? (list unknown)"
         table.add_row(s.id, s.name + (" (made up)" if s.made_up else ""), s.rules,
-                      s.start_time.strftime("%Y-%m-%d") if s.start_time else "-", str(s.problems), str(s.participants))
+                      s.start_time.strftime("%Y-%m-%d") if s.start_time else "-", problems, str(s.participants))
     _console(False).print(table)
 
 
@@ -112,24 +145,29 @@ def show_command(contest_id, top, library, as_json):
     contest = _library(library).get(contest_id)
     problems = [{"index": p.index, "id": p.id, "name": p.name, "points": p.points, "rating": p.rating,
                  "tags": p.tags, "tests": len(p.tests), "examples": len(p.examples),
+                 "generated_tests": p.generated_tests, "judgeable": p.judgeable,
                  "time_limit": p.time_limit, "memory_limit": p.memory_limit,
                  "limits_defaulted": p.limits_defaulted} for p in contest.problems]
     if as_json:
         emit_json({"id": contest.id, "name": contest.name, "rules": contest.rules,
-                   "start_time": contest.start_time, "duration_minutes": contest.duration_minutes,
-                   "made_up": contest.made_up, "problems": problems,
+                   "start_time": contest.start_time, "date_source": contest.date_source,
+                   "duration_minutes": contest.duration_minutes, "made_up": contest.made_up,
+                   "problem_list_known": contest.problem_list_known, "problems": problems,
                    "participants": len(contest.standings),
                    "standings": [standing_to_dict(r) for r in contest.standings[:top]]})
         return
     console = _console(False)
-    when = contest.start_time.strftime("%Y-%m-%d %H:%M %Z") if contest.start_time else "date unknown"
+    when = (f"{contest.start_time:%Y-%m-%d %H:%M %Z} (from {contest.date_source})" if contest.start_time
+            else "date unknown")
     console.print(f"[bold]{contest.id}[/bold] {contest.name} - rules {contest.rules}, "
                   f"{contest.duration_minutes} min, {when}" + (" - MADE-UP standings" if contest.made_up else ""))
-    table = Table("index", "name", "points", "rating", "tests", "limits")
+    table = Table("index", "name", "points", "rating", "tests (examples / hidden / generated)", "limits",
+                  title=None if contest.problem_list_known else "problem list UNKNOWN: declare it with --problem-index")
     for p in problems:
         limits = f"{p['time_limit']:g} s, {p['memory_limit'] // 2**20} MiB" + (" (defaults)" if p["limits_defaulted"] else "")
+        tests = f"{p['examples']} / {p['tests']} / {p['generated_tests']}" + ("" if p["judgeable"] else " not judgeable")
         table.add_row(p["index"] or "", p["name"], f"{p['points']:g}" if p["points"] else "-",
-                      str(p["rating"] or "-"), str(p["tests"]), limits)
+                      str(p["rating"] or "-"), tests, limits)
     console.print(table)
     standings = Table("rank", "handle", "points", "penalty", "old rating", "new rating",
                       title=f"{len(contest.standings)} participants")
@@ -210,12 +248,7 @@ def fetch_command(contest_id, rules, api_url, problem_files, library, as_json):
 
     with _console(as_json).status(f"fetching contest {contest_id} from {api_url}"):
         contest = fetch_contest(contest_id, base_url=api_url, rules=rules)
-    summary, with_tests = _add_to_library(contest, problem_files, library)
-    if as_json:
-        emit_json(dict(_summary_dict(summary), problems_with_tests=with_tests))
-        return
-    click.echo(f"fetched {summary.id} ({summary.name}): {summary.problems} problems ({with_tests} with hidden tests), "
-               f"{summary.participants} participants, rules {summary.rules} -> {summary.path}")
+    _report_import("fetched", _add_to_library(contest, problem_files, library), as_json)
 
 
 # ---------------------------------------------------------------- csim rating

@@ -88,7 +88,10 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.command()
 @click.option("--contest", "contest_ids", multiple=True, help="Contest id in the library, or `demo`. Repeatable.")
 @click.option("--after", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Also every library contest that started after this date (the held-out split).")
+              help="Also every library contest that started after this date (the held-out split); undated "
+                   "contests are skipped and named.")
+@click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="With or without --after: only library contests that started before this date.")
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path),
               help="Contest library directory (default: $CSIM_HOME/contests).")
 @click.option("--solver", "solver_spec", default="reference", show_default=True,
@@ -101,6 +104,9 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--sample-metrics", is_flag=True,
               help="Also judge every sample that passes the examples on the hidden tests, for pass@k and 10@k "
                    "(costs a judging per such sample).")
+@click.option("--allow-missing-samples", is_flag=True,
+              help="With --solver samples:FILE, replay even if the file has no samples for some problems (they "
+                   "count as unsolved and the report names them); without it such a replay is refused.")
 @click.option("--sandbox", type=click.Choice(["local", "docker", "none"]), default="local", show_default=True)
 @click.option("--workers", type=int, help="Judge workers (default: the judge's).")
 @click.option("--db", help=DB_HELP)
@@ -108,10 +114,10 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--resume", "resume_id", type=int, help="Resume this run (killed or failed) where it stopped.")
 @click.option("--json", "as_json", is_flag=True, help="Print the runs' reports as JSON.")
 @one_line_errors
-def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submissions, schedule, start_rating,
-           sample_metrics, sandbox, workers, db, label, resume_id, as_json):
+def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max_submissions, schedule, start_rating,
+           sample_metrics, allow_missing_samples, sandbox, workers, db, label, resume_id, as_json):
     """Replay contests against a solver and place it among the real participants."""
-    from simulator.components import load_contests, make_judge, make_solver
+    from simulator.components import load_contests, make_judge, make_solver, undated_warning
     from simulator.replay import ReplaySettings
     from simulator.schedule import parse_schedule
 
@@ -126,14 +132,16 @@ def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submiss
             recorded = run.settings
             settings = ReplaySettings.from_dict(recorded)
             library = library or Path(recorded.get("library") or home / "contests")
-            contests = load_contests(recorded["contests"], None, library)
+            contests, _ = load_contests(recorded["contests"], library)
             solver_spec, sandbox = recorded["solver"], recorded.get("sandbox", sandbox)
         else:
             parse_schedule(schedule)
             settings = ReplaySettings(schedule=schedule, samples=samples, max_submissions=max_submissions,
                                       start_rating=start_rating, sample_metrics=sample_metrics)
             library = library or home / "contests"
-            contests = load_contests(contest_ids, after, library)
+            contests, undated = load_contests(contest_ids, library, after=after, before=before)
+            if undated:
+                click.echo(f"csim: warning: {undated_warning(undated)}", err=True)
         judge, fingerprint = make_judge(sandbox, workers)
         with judge:
             solver = make_solver(solver_spec, judge)
@@ -141,10 +149,44 @@ def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submiss
                 _check_same_solver(run, solver)
                 run_ids = [resume_id]
             else:
-                run_ids = _start_runs(store, solver, contests, seeds or (0,), settings,
-                                      {"solver": solver_spec, "sandbox": sandbox, "library": str(library)}, label)
+                extra = {"solver": solver_spec, "sandbox": sandbox, "library": str(library),
+                         "after": _day(after), "before": _day(before), "skipped_undated": undated,
+                         **_samples_check(solver, contests, allow_missing_samples)}
+                run_ids = _start_runs(store, solver, contests, seeds or (0,), settings, extra, label)
             execute_runs(store, run_ids, contests, solver, judge, fingerprint, settings, console)
         _show_runs(store, run_ids, as_json, console)
+
+
+def _samples_check(solver, contests, allow_missing: bool) -> dict:
+    """For a samples-file solver: refuse (before anything is stored) a file without samples for some
+    judgeable problem of the replay, unless ALLOW_MISSING; what to record with the run either way."""
+    from simulator.replay import check_contest
+    from solver.solvers.samples_file import SamplesFileSolver
+
+    if not isinstance(solver, SamplesFileSolver):
+        return {}
+    for contest in contests:  # refuse bad contests first: their message says more
+        check_contest(contest)
+    judgeable = [(c, p) for c in contests for p in c.problems if p.judgeable]
+    coverage = solver.coverage([p for c in contests for p in c.problems])  # "unmatched": names no problem at all
+    missing = [f"{c.id} {p.index}" for c, p in judgeable if not coverage.samples[p.id]]
+    unmatched = dict(sorted(coverage.unmatched.items()))
+    if missing and not allow_missing:
+        some = ", ".join(missing[:8]) + (", ..." if len(missing) > 8 else "")
+        ids = f"; its problem ids that match no problem here: {', '.join(list(unmatched)[:5])}" if unmatched else ""
+        raise DataError(solver.path, "problem", f"no samples for {len(missing)} of the {len(judgeable)} problems to "
+                        f"judge ({some}){ids}; pass --allow-missing-samples to count them as unsolved")
+    if missing:
+        click.echo(f"csim: warning: no samples for {len(missing)} problems ({', '.join(missing)}): counted as "
+                   "unsolved", err=True)
+    if unmatched:
+        click.echo(f"csim: warning: {sum(unmatched.values())} samples name no problem of this replay: "
+                   + ", ".join(f"{k!r} ({v})" for k, v in unmatched.items()), err=True)
+    return {"allow_missing_samples": allow_missing, "samples_missing": missing, "samples_unmatched": unmatched}
+
+
+def _day(moment) -> str | None:
+    return moment.strftime("%Y-%m-%d") if moment is not None else None
 
 
 def _check_same_solver(run, solver) -> None:

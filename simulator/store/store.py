@@ -100,7 +100,8 @@ class Store:
             values = {"name": contest.name, "rules": contest.rules,
                       "duration_minutes": contest.duration_minutes, "start_time": contest.start_time,
                       "made_up": contest.made_up, "participants": len(contest.standings),
-                      "origin": contest.origin}
+                      "origin": contest.origin,
+                      "problem_count": len(contest.problems) if contest.problem_list_known else None}
             _insert_ignore(s, ContestRef, {"id": contest.id, **values}, ["id"])
             s.execute(update(ContestRef).where(ContestRef.id == contest.id).values(**values))
             ids = {}
@@ -108,7 +109,8 @@ class Store:
                 index = p.index or p.id
                 values = {"position": position, "problem_id": p.id, "name": p.name, "rating": p.rating,
                           "points": p.points, "tests": len(p.tests), "tags": list(p.tags),
-                          "limits_defaulted": p.limits_defaulted}
+                          "limits_defaulted": p.limits_defaulted, "judgeable": p.judgeable,
+                          "examples": len(p.examples), "generated_tests": p.generated_tests}
                 _insert_ignore(s, ProblemRef, {"contest_id": contest.id, "index": index, **values},
                                ["contest_id", "index"])
                 where = (ProblemRef.contest_id == contest.id) & (ProblemRef.index == index)
@@ -231,6 +233,13 @@ class Store:
         with self.transaction() as s:
             _insert_ignore(s, ContestResultRow, {"run_id": run_id, "contest_id": contest_id, **values},
                            ["run_id", "contest_id"])
+
+    def record_contest_coverage(self, run_id: int, contest_id: str, *, problems: int, judgeable: int) -> None:
+        """What a contest result covers: the contest's PROBLEMS, of which JUDGEABLE could be judged."""
+        with self.transaction() as s:
+            s.execute(update(ContestResultRow).where(ContestResultRow.run_id == run_id,
+                                                     ContestResultRow.contest_id == contest_id)
+                      .values(problems=problems, judgeable=judgeable))
 
     def record_rating(self, run_id: int, kind: str, value: float, details: dict) -> None:
         with self.transaction() as s:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from contests.errors import DataError
 from contests.model import Problem
+from contests.problem_ids import ProblemName, names_problem, resolve_position
 from judge.interface import Judge
 from judge.languages import language_ids
 from solver.interface import Budget, SolveResult
@@ -18,15 +21,9 @@ from solver.selection.filtering import Candidate
 from solver.selection.pipeline import Progress, select
 
 
-def read_samples(path: str | Path, problem: Problem, limit: int | None = None) -> list[Candidate]:
-    """PROBLEM's samples in a samples file, in file order (at most LIMIT); other problems' are
-    skipped. A record's `problem` may be the problem id (1041E) or its CodeContests name."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(path, None, "no such samples file")
-    names = {problem.id, problem.name, f"{problem.contest_id}_{problem.index}. {problem.name}"}
+def _records(path: Path):
+    """(line number, record) of every sample in a samples file, each checked."""
     languages = language_ids()
-    out: list[Candidate] = []
     with path.open(encoding="utf-8") as f:
         for line_no, text in enumerate(f, 1):
             if not text.strip():
@@ -43,14 +40,55 @@ def read_samples(path: str | Path, problem: Problem, limit: int | None = None) -
             if record["language"] not in languages:
                 raise DataError(path, f"line {line_no}: language",
                                 f"unknown language {record['language']!r}; expected one of {', '.join(languages)}")
-            if record["problem"] not in names:
-                continue
-            if limit is not None and len(out) >= limit:
-                break
-            logprob = record.get("logprob")
-            out.append(Candidate(f"s{len(out)}", record["source"], record["language"], len(out), 0.0,
-                                 float(logprob) if isinstance(logprob, (int, float)) else None))
+            yield line_no, record
+
+
+def read_samples(path: str | Path, problem: Problem, limit: int | None = None) -> list[Candidate]:
+    """PROBLEM's samples in a samples file, in file order (at most LIMIT); other problems' are
+    skipped. A record's `problem` is any name contests.problem_ids accepts (1041E, 1041_E,
+    `1041_E. Tree Reconstruction`, the literal CodeContests name)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(path, None, "no such samples file")
+    name = ProblemName.of(problem)
+    out: list[Candidate] = []
+    for _, record in _records(path):
+        if not names_problem(record["problem"], name):
+            continue
+        if limit is not None and len(out) >= limit:
+            break
+        logprob = record.get("logprob")
+        out.append(Candidate(f"s{len(out)}", record["source"], record["language"], len(out), 0.0,
+                             float(logprob) if isinstance(logprob, (int, float)) else None))
     return out
+
+
+@dataclass(frozen=True)
+class SamplesCoverage:
+    """Which problems of a replay a samples file has samples for (by the one resolver)."""
+
+    samples: dict[str, int]  # problem id -> samples in the file (0: none)
+    unmatched: dict[str, int]  # a `problem` of the file that names no problem of the replay -> its samples
+
+
+def samples_coverage(path: str | Path, problems: Sequence[Problem]) -> SamplesCoverage:
+    """Count a samples file's samples per problem of PROBLEMS; a `problem` that names several of
+    them is a one-line error (contests.problem_ids.resolve_position)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(path, None, "no such samples file")
+    by_name: dict[str, int] = {}
+    for _, record in _records(path):
+        by_name[record["problem"]] = by_name.get(record["problem"], 0) + 1
+    names = [ProblemName.of(p) for p in problems]
+    samples = {p.id: 0 for p in problems}
+    unmatched = {}
+    for query, count in by_name.items():
+        if any(names_problem(query, n) for n in names):
+            samples[names[resolve_position(query, names, str(path), "problem")].id] += count
+        else:
+            unmatched[query] = count
+    return SamplesCoverage(samples, unmatched)
 
 
 class SamplesFileSolver:
@@ -73,6 +111,9 @@ class SamplesFileSolver:
 
     def describe(self) -> dict:
         return {"solver": self.name, "path": str(self.path.resolve()), "file_digest": self.file_digest}
+
+    def coverage(self, problems: Sequence[Problem]) -> SamplesCoverage:
+        return samples_coverage(self.path, problems)
 
     def solve(self, problem: Problem, budget: Budget, seed: int) -> SolveResult:
         candidates = read_samples(self.path, problem, budget.samples)

@@ -85,12 +85,12 @@ def test_bad_input_is_one_line_with_status_2(csim, args, message):
 
 def test_fetch_into_the_library(csim, api, shared_data, tmp_path):
     out = json.loads(csim("contests", "fetch", "9001", "--api-url", api.url, "--json").stdout)
-    assert (out["id"], out["participants"], out["problems_with_tests"]) == ("9001", 5, 0)
+    assert (out["id"], out["participants"], out["judgeable"]) == ("9001", 5, 0)
     record = json.loads((shared_data / "codecontests" / "dev.jsonl").open().readline())
     records = tmp_path / "c.jsonl"
     records.write_text(json.dumps(dict(record, cf_contest_id=9001, cf_index="C")) + "\n")
     out = json.loads(csim("contests", "fetch", "9001", "--api-url", api.url, "--problems", records, "--json").stdout)
-    assert (out["problems"], out["problems_with_tests"]) == (3, 1)
+    assert (out["problems"], out["judgeable"]) == (3, 1)
     assert csim("contests", "fetch", "12", "--api-url", api.url, code=2).stderr.startswith("csim: error: ")
 
 
@@ -120,7 +120,7 @@ def test_import_attaches_codecontests_problems(csim, shared_data, tmp_path):
     records.write_text("".join(json.dumps(dict(r, cf_contest_id=9001, cf_index=i)) + "\n"
                                for r, i in zip(dev[:2], "BA")) + json.dumps(dev[2]) + "\n")
     out = csim("contests", "import", DATA / "cfapi-9001-standings.json", "--problems", records, "--json").stdout
-    assert json.loads(out)["problems_with_tests"] == 2
+    assert json.loads(out)["judgeable"] == 2
     shown = json.loads(csim("contests", "show", "9001", "--json").stdout)
     assert [p["index"] for p in shown["problems"]] == ["A", "B", "C"]
     from contests.library import ContestLibrary
