@@ -164,11 +164,14 @@ def _check_same_solver(run, solver) -> None:
 @one_line_errors
 def report(run_id, db, as_json, html_file):
     """Show a run's results: contests, problems, ratings."""
+    from simulator.analysis.details import report_details
     from simulator.report import build_report, render_report
     from simulator.report_html import render_html
 
     with open_store(db) as store:
         data = build_report(store, run_id)
+        if html_file or as_json:  # submissions, seeds, standings and scaling: a read of the library too
+            data.update(report_details(store, run_id))
     if html_file:
         html_file.parent.mkdir(parents=True, exist_ok=True)
         html_file.write_text(render_html(data), encoding="utf-8")
