@@ -100,7 +100,7 @@ def human_scores(rows: list[dict], marks: list[dict], score_title: str) -> alt.C
     rule = alt.Chart(_data(marks)).mark_rule(color=RED, strokeWidth=2).encode(x=kind)
     text = alt.Chart(_data(marks)).mark_text(color=RED, align="left", dx=4, baseline="top").encode(
         x=kind, y=alt.value(2), text=alt.value("solver"))
-    return alt.layer(bars, rule, text, data=None).properties(width=WIDTH // 2 + 40, height=160)
+    return alt.layer(bars, rule, text).properties(width=WIDTH // 2 + 40, height=160)
 
 
 def human_scores_facets(rows: list[dict], marks: list[dict], score_title: str, columns: int = 2) -> alt.Chart:
