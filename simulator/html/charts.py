@@ -147,5 +147,6 @@ def percentile_comparison(rows: list[dict]) -> alt.Chart:
         x=alt.X("contest:N", sort=None, axis=alt.Axis(labelAngle=-30)),
         y=alt.Y("percentile:Q", title="percentile (% strictly better)", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("side:N", title="run", legend=alt.Legend(orient="bottom")),
+        xOffset=alt.XOffset("side:N"),  # A left, B right: equal values stay visible side by side
         shape="side:N", tooltip=["contest:N", "side:N", alt.Tooltip("percentile:Q", format=".1f")],
     ).properties(width=WIDTH, height=240, title=_title("Percentile per contest, A and B", "lower is better"))

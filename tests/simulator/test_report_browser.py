@@ -68,12 +68,12 @@ def report_file(tmp_path_factory, codecontests_dev, judge):
     html = root / "report.html"
     out = CliRunner().invoke(csim, ["report", str(runs[0]), "--db", db, "--html", str(html)])
     assert out.exit_code == 0, out.output
-    return html
+    return {"html": html, "db": db, "runs": runs}
 
 
 def test_report_loads_in_a_browser_without_script_errors_and_draws_every_chart(report_file, tmp_path):
     screenshot = tmp_path / "report.png"
-    dom, console = browse(report_file, screenshot)
+    dom, console = browse(report_file["html"], screenshot)
     print(f"screenshot: {screenshot}")
     assert console == [], console  # no script error, no console message at all
     assert screenshot.stat().st_size > 20_000
@@ -94,6 +94,22 @@ def test_report_loads_in_a_browser_without_script_errors_and_draws_every_chart(r
     assert 'button class="csv" data-table="contests"' in dom and 'button class="csv" data-table="problems"' in dom
     # caveats stand beside the figures they qualify
     assert "MADE-UP" in charts["percentile"] and "MADE-UP" in charts["human-scores"]
+
+
+def test_comparison_page_loads_in_a_browser_with_its_chart_and_tables(report_file, tmp_path):
+    html = tmp_path / "compare.html"
+    out = CliRunner().invoke(csim, ["compare", *map(str, report_file["runs"]), "--db", report_file["db"],
+                                    "--html", str(html)])
+    assert out.exit_code == 0, out.output
+    screenshot = tmp_path / "compare.png"
+    dom, console = browse(html, screenshot)
+    print(f"screenshot: {screenshot}")
+    assert console == [], console
+    charts = figures(dom)
+    assert set(charts) == {"percentile-comparison"} and "role-mark" in charts["percentile-comparison"]
+    for name in ("tests", "contests", "problems"):
+        assert f'id="table-{name}"' in dom
+    assert "no significant change" in dom
 
 
 def test_a_script_error_in_the_page_is_caught_by_the_browser_check(tmp_path):
