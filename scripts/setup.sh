@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-system_packages=(bubblewrap libseccomp2 g++ openjdk-17-jdk-headless docker.io)
+# chromium: the test suite opens the HTML report in a real headless browser
+system_packages=(bubblewrap libseccomp2 g++ openjdk-17-jdk-headless docker.io chromium)
 missing=()
 for pkg in "${system_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

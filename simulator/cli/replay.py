@@ -206,11 +206,14 @@ def _check_same_solver(run, solver) -> None:
 @one_line_errors
 def report(run_id, db, as_json, html_file):
     """Show a run's results: contests, problems, ratings."""
+    from simulator.analysis.details import report_details
     from simulator.report import build_report, render_report
     from simulator.report_html import render_html
 
     with open_store(db) as store:
         data = build_report(store, run_id)
+        if html_file or as_json:  # submissions, seeds, standings and scaling: a read of the library too
+            data.update(report_details(store, run_id))
     if html_file:
         html_file.parent.mkdir(parents=True, exist_ok=True)
         html_file.write_text(render_html(data), encoding="utf-8")
@@ -250,13 +253,20 @@ def runs_list_command(db, limit, as_json):
 @click.option("--db", help=DB_HELP)
 @click.option("--alpha", type=float, default=0.05, show_default=True, help="Significance level (both tests together).")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the comparison as an HTML page.")
 @one_line_errors
-def compare(run_a, run_b, db, alpha, as_json):
+def compare(run_a, run_b, db, alpha, as_json, html_file):
     """Compare run B with baseline run A; exit status 1 only on a significant regression of B."""
     from simulator.compare import compare_runs
 
     with open_store(db) as store:
         result = compare_runs(store, run_a, run_b, alpha)
+    if html_file:
+        from simulator.html.compare_page import render_compare
+
+        html_file.parent.mkdir(parents=True, exist_ok=True)
+        html_file.write_text(render_compare(result), encoding="utf-8")
     if as_json:
         emit_json(result)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -92,7 +93,10 @@ def test_report_and_runs_commands_read_the_store(db_url, judge, tmp_path):
     html = (tmp_path / "r.html").read_text()
     assert "MADE UP" in html
     svgs = [part.split("</svg>")[0] + "</svg>" for part in html.split("<svg")[1:]]
-    assert len(svgs) == 3  # percentile per contest, rating over contests, solve rate by difficulty
+    drawn = set(re.findall(r'<figure class="chart" data-chart="([^"]+)"', html))
+    assert drawn == {"percentile", "performance", "rating", "human-scores", "difficulty", "funnel"}
+    assert len(svgs) == len(drawn)
+    assert 'data-chart-missing="scaling"' in html and "--sample-metrics" in html  # said where the chart would be
     for svg in svgs:
         ET.fromstring("<svg" + svg)  # well-formed
     out = runner.invoke(csim, ["report", str(run), "--db", db_url])
