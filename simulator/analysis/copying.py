@@ -230,7 +230,7 @@ def _library_humans(store, run_ids: list[int], keys: set, per_problem: int, note
     run = store.run(run_ids[0])
     library = run.settings.get("library")
     try:
-        contests = load_contests(run.settings.get("contests") or [], None, Path(library) if library else Path("/nonexistent"))
+        contests, _ = load_contests(run.settings.get("contests") or [], Path(library) if library else Path("/nonexistent"))
     except (DataError, OSError, ValueError) as e:
         notes.append(f"The run's contests are not readable from the library ({e}): no human baseline.")
         return [], "none"

@@ -78,7 +78,7 @@ def human_scores(store: Store, run_id: int) -> tuple[dict[str, dict] | None, str
     ids = run.settings.get("contests") or [c.contest_id for c in run.contests]
     library = run.settings.get("library")
     try:
-        contests = load_contests(ids, None, Path(library) if library else Path("/nonexistent"))
+        contests, _ = load_contests(ids, Path(library) if library else Path("/nonexistent"))
     except (DataError, OSError, ValueError) as e:
         return None, f"the contest standings are not readable from the library ({e}); the human score distribution is omitted"
     ours = {c.contest_id: c for c in store.contest_results(run_id)}

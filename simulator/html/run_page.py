@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
+from contests.model import WEAK_TESTS_BELOW
 from contests.rating import PERF_HI
 from simulator.html import charts
 from simulator.html.page import Column, figure, missing, notes, number, page, table
@@ -278,8 +279,8 @@ def problem_table(problems: list[dict]) -> str:
                     Column("ten_at_k", "10@k (%)", lambda p: number(_pct(p.get("ten_at_k")), 1))]
     caveats = []
     if any(p.get("weak_tests") for p in problems):
-        caveats.append("Weak tests: few hidden tests, so an accepted program may still be wrong (AlphaCode found most "
-                       "false positives on such problems).")
+        caveats.append(f"Weak tests: fewer than {WEAK_TESTS_BELOW} hidden tests, so an accepted program may still be "
+                       "wrong (AlphaCode found most false positives on such problems).")
     if any(p.get("limits_defaulted") for p in problems):
         caveats.append("Some problems had no limits in their source: Codeforces' usual 2 s / 256 MB were used.")
     return notes(caveats) + table("problems", problems, columns)

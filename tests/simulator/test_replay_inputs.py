@@ -219,4 +219,4 @@ def test_submission_times_follow_the_samples_drawn_and_reports_show_each_problem
     text = console.export_text()
     assert "tests ex/hidden/gen" in text and "3/10/0 weak limits defaulted" in text
     html = render_html(reports[0])
-    assert "weak_tests" in html and f"fewer than {WEAK_TESTS_BELOW} hidden tests" in html
+    assert "weak tests" in html and f"fewer than {WEAK_TESTS_BELOW} hidden tests" in html
