@@ -109,6 +109,9 @@ class Contest:
     problems: list[Problem] = field(default_factory=list)
     standings: list[StandingRow] = field(default_factory=list)
     made_up: bool = False  # True for invented standings (the demo), never for real data
+    # False when the standings carry no points (imported from rating changes alone: each row's
+    # points are then minus its place, which keeps the order and ties but places nothing).
+    points_known: bool = True
     origin: str = ""
 
     def problem(self, index: str) -> Problem:

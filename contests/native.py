@@ -218,6 +218,7 @@ def read_contest(directory: str | Path) -> Contest:
         problems=problems,
         standings=standings,
         made_up=bool(meta.get("made_up", False)),
+        points_known=bool(meta.get("points_known", True)),
         origin=str(directory),
     )
 
@@ -306,7 +307,7 @@ def write_contest(directory: str | Path, contest: Contest) -> Path:
             "format": CONTEST_FORMAT, "id": contest.id, "name": contest.name, "rules": contest.rules,
             "duration_minutes": contest.duration_minutes,
             "start_time": contest.start_time.isoformat() if contest.start_time else None,
-            "made_up": contest.made_up, "problems": entries,
+            "made_up": contest.made_up, "points_known": contest.points_known, "problems": entries,
             "standings": "standings.json" if contest.standings else None,
         }
         (tmp / "contest.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")

@@ -259,7 +259,7 @@ def contest_from_rating_changes(changes: list[RatingChange], path: Path, rules: 
         raise DataError(path, "result", "no rating changes")
     rows = [StandingRow(c.handle, float(-c.rank), 0, rank=c.rank, old_rating=c.old_rating, new_rating=c.new_rating)
             for c in changes]
-    return Contest(id=path.stem, name=path.stem, rules=rules or "cf-points", standings=rows,
+    return Contest(id=path.stem, name=path.stem, rules=rules or "cf-points", standings=rows, points_known=False,
                    origin=f"{path} (rating changes only: points are minus the place)")
 
 

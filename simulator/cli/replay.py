@@ -73,10 +73,11 @@ def _show_runs(store, run_ids: list[int], as_json: bool, console) -> None:
 
 def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: str | None) -> list[int]:
     from simulator.components import code_revision, solver_identity
-    from simulator.replay import check_contest
+    from simulator.replay import check_contest, check_placement
 
     for contest in contests:  # refuse bad contests before anything is stored
         check_contest(contest)
+        check_placement(contest, settings.newcomer_rating)
     version_id = store.solver_version(solver_identity(solver, code_revision()))
     for contest in contests:
         store.record_contest(contest)
@@ -98,6 +99,9 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--max-submissions", type=int, default=10, show_default=True)
 @click.option("--schedule", default="alphacode", show_default=True, help="alphacode | measured | fixed:MINUTE")
 @click.option("--start-rating", type=int, help="Start of the sequential rating (default: the newcomer rating).")
+@click.option("--newcomer-rating", type=int,
+              help="Rating a newcomer is rated with (default: by each contest's date, 1500 before 2020-05-25, "
+                   "1400 since; an undated contest with ratings needs it).")
 @click.option("--sample-metrics", is_flag=True,
               help="Also judge every sample that passes the examples on the hidden tests, for pass@k and 10@k "
                    "(costs a judging per such sample).")
@@ -109,7 +113,7 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--json", "as_json", is_flag=True, help="Print the runs' reports as JSON.")
 @one_line_errors
 def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submissions, schedule, start_rating,
-           sample_metrics, sandbox, workers, db, label, resume_id, as_json):
+           newcomer_rating, sample_metrics, sandbox, workers, db, label, resume_id, as_json):
     """Replay contests against a solver and place it among the real participants."""
     from simulator.components import load_contests, make_judge, make_solver
     from simulator.replay import ReplaySettings
@@ -131,7 +135,8 @@ def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submiss
         else:
             parse_schedule(schedule)
             settings = ReplaySettings(schedule=schedule, samples=samples, max_submissions=max_submissions,
-                                      start_rating=start_rating, sample_metrics=sample_metrics)
+                                      start_rating=start_rating, newcomer_rating=newcomer_rating,
+                                      sample_metrics=sample_metrics)
             library = library or home / "contests"
             contests = load_contests(contest_ids, after, library)
         judge, fingerprint = make_judge(sandbox, workers)
