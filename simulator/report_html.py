@@ -105,8 +105,9 @@ solver digest {escape(solver['digest'])}; settings <code>{escape(json.dumps(run[
 {notes}
 <div>{''.join(charts)}</div>
 <h2>Contests</h2>
-{_table(contests, ["contest", "rules", "made_up", "solved", "problems", "points", "penalty", "rank", "participants",
-                   "percentile", "performance", "rating_change"])}
+{_table(contests, ["contest", "rules", "made_up", "solved", "problems", "points", "penalty", "rank", "worst_rank",
+                   "participants", "unrated", "percentile", "worst_percentile", "performance", "performance_note",
+                   "codeelo_performance", "rating_change"])}
 <h2>Problems</h2>
 {_table(problems, ["contest", "index", "name", "rating", "solved", "minute", "points", "attempts", "rejected",
                    "verdicts", "pass_at_1", "pass_at_10", "ten_at_k"])}
