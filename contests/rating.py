@@ -339,8 +339,10 @@ class _PerformanceSearch:
         else:
             near_first = margin_first < self.shift_bound(self.table, idx, perf)
             near_second = margin_second < self.shift_bound(self.top_table, idx, perf)
+        self.recomputed = {}
         for recompute, redo in (("all", near_first), ("top", near_second & ~near_first)):
             redo &= ~winner
+            self.recomputed[recompute] = int(redo.sum())  # how many searches were redone, and how
             width = self.n if recompute == "all" else self.top + 1
             chunk = max(1, (1 << 20) // width)
             for start in range(0, int(redo.sum()), chunk):
