@@ -552,8 +552,8 @@ def place_in_contest(contest: Contest, points: float, penalty: int, rating: int 
     change = int(search.update.deltas[-1])
     perf: float | None = float(search.search(np.array([len(rows)]))[0])
     note = performance_note(perf, spot.worst_rank, solved)
-    codeelo = None if solved == 0 else codeelo_performance(spot.worst_rank, ratings[:-1])
+    codeelo = codeelo_performance(spot.worst_rank, ratings[:-1])
     if note is not None and not note.startswith(("at least", "at most")):
-        perf = None
+        perf = codeelo = None  # nothing solved, or first place: CodeElo's equation has no finite root there either
     return ContestPlacement(**common, performance=perf, performance_note=note, codeelo_performance=codeelo,
                             rating=rating_used, rating_change=change, newcomer_rating=newcomer)

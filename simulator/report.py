@@ -183,6 +183,18 @@ def fmt(value, digits: int = 1) -> str:
     return str(value)
 
 
+def _performance_cell(value: float | None, note: str | None) -> str:
+    """A short cell: the value, a bound as >=/<=, or the note's first words (the notes below the
+    table say the rest)."""
+    if value is None:
+        return (note or "-").split(":")[0]
+    if note and note.startswith("at least"):
+        return f">={value:.0f}"
+    if note and note.startswith("at most"):
+        return f"<={value:.0f}"
+    return f"{value:.0f}"
+
+
 def render_report(report: dict, console: Console) -> None:
     run, summary = report["run"], report["summary"]
     solver = run["solver"]
@@ -196,7 +208,7 @@ def render_report(report: dict, console: Console) -> None:
     for c in report["contests"]:
         name = c["contest"] + (" [red]MADE UP[/red]" if c["made_up"] else "")
         rank = f"{c['rank']}" + (f"-{c['worst_rank']}" if c["worst_rank"] > c["rank"] else "")
-        perf = fmt(c["performance"], 0) if c["performance"] is not None else (c["performance_note"] or "-")
+        perf = _performance_cell(c["performance"], c["performance_note"])
         table.add_row(name, c["rules"], f"{c['solved']}/{c['problems']}", fmt(c["points"]), str(c["penalty"]),
                       f"{rank}/{c['participants'] + 1}", f"{c['percentile']:.1f}%", perf,
                       fmt(c["codeelo_performance"], 0), fmt(c["rating_change"]))

@@ -288,6 +288,7 @@ def test_nothing_solved_and_first_place_say_so_instead_of_a_number():
     assert nothing.performance_note == "nothing solved" and nothing.rating_change is not None
     first = place_in_contest(contest, 6, 0)
     assert first.performance is None and first.performance_note.startswith("unbounded")
+    assert first.codeelo_performance is None  # not the search's upper end (6000) shown as a number
 
 
 def test_an_undated_contest_needs_a_newcomer_rating():
