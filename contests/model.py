@@ -126,6 +126,9 @@ class Contest:
     problems: list[Problem] = field(default_factory=list)  # the contest's problems, judgeable or not
     standings: list[StandingRow] = field(default_factory=list)
     made_up: bool = False  # True for invented standings (the demo), never for real data
+    # False when the standings carry no points (imported from rating changes alone: each row's
+    # points are then minus its place, which keeps the order and ties but places nothing).
+    points_known: bool = True
     origin: str = ""
     # Whether `problems` is the contest's full problem list. Sources that do not list the problems
     # (carrot rows, rating changes alone) leave it False until the user declares the list.

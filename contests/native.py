@@ -232,6 +232,7 @@ def read_contest(directory: str | Path) -> Contest:
         # Written before problem lists were recorded: unknown, so a replay asks for the list.
         problem_list_known=_field(meta, "problem_list_known", bool, meta_path, False),
         date_source=_field(meta, "date_source", str, meta_path, "") or ("contest.json" if start_time else ""),
+        points_known=bool(meta.get("points_known", True)),
         origin=str(directory),
     )
 
@@ -321,7 +322,8 @@ def write_contest(directory: str | Path, contest: Contest) -> Path:
             "format": CONTEST_FORMAT, "id": contest.id, "name": contest.name, "rules": contest.rules,
             "duration_minutes": contest.duration_minutes,
             "start_time": contest.start_time.isoformat() if contest.start_time else None,
-            "made_up": contest.made_up, "problems": entries, "problem_list_known": contest.problem_list_known,
+            "made_up": contest.made_up, "points_known": contest.points_known, "problems": entries,
+            "problem_list_known": contest.problem_list_known,
             "date_source": contest.date_source,
             "standings": "standings.json" if contest.standings else None,
         }

@@ -20,12 +20,12 @@ from dataclasses import asdict, dataclass
 from contests.errors import DataError
 from contests.metrics import n_at_k, pass_at_k
 from contests.model import Contest, Problem
-from contests.ranking import place
 from contests.rating import (
     ContestResult,
-    newcomer_rating,
-    performance,
-    rating_change_for,
+    contest_newcomer_rating,
+    needs_newcomer_rating,
+    place_in_contest,
+    placement_rows,
     rating_percentile,
     sequential_rating,
 )
@@ -47,7 +47,8 @@ class ReplaySettings:
     samples: int = 1000
     max_submissions: int = 10
     clustering_inputs: int = 50
-    start_rating: int | None = None  # sequential rating's start; None: the newcomer rating of the first contest's date
+    start_rating: int | None = None  # sequential rating's start; None: the newcomer rating of the first contest
+    newcomer_rating: int | None = None  # None: by each contest's date (an undated contest with ratings is refused)
     sample_metrics: bool = False  # judge every sample passing the examples on the hidden tests: pass@k, 10@k
 
     def budget(self) -> Budget:
@@ -122,6 +123,14 @@ def drawn_samples(result: SolveResult, chosen: Sequence[Submission]) -> int:
     return max([result.stats.drawn] + [s.samples_drawn for s in chosen])
 
 
+def check_placement(contest: Contest, newcomer: int | None = None) -> None:
+    """Refuse, before any work, a contest whose result could not be placed or rated: standings
+    without points, or ratings without a date or an explicit newcomer rating."""
+    placement_rows(contest)
+    if needs_newcomer_rating(contest):
+        contest_newcomer_rating(contest, newcomer)
+
+
 # ------------------------------------------------------------------ one problem
 
 def sample_metrics(stats: dict, seed: int) -> dict:
@@ -156,6 +165,7 @@ class Replayer:
             raise DataError("--run", None, f"no run {run_id} in {self.store.url}")
         for contest in contests:
             check_contest(contest)
+            check_placement(contest, self.settings.newcomer_rating)
         total = sum(len(c.problems) for c in contests)
         self.store.start_run(run_id, total)
         try:
@@ -238,36 +248,36 @@ class Replayer:
 
     def finish_contest(self, run_id: int, contest: Contest, scores: list[ProblemScore]) -> None:
         points, penalty = contest_score(contest.rules, scores)
-        placement = place(points, penalty, contest.standings, contest.rules)
-        newcomer = newcomer_rating(contest.start_time)
-        ratings = [r.old_rating for r in contest.standings if r.rated and r.old_rating is not None]
-        perf = change = None
-        if ratings:
-            perf = performance(placement.rank, ratings)
-            change = rating_change_for(points, penalty, newcomer, contest.standings, contest.rules, newcomer)
+        solved = sum(s.solved for s in scores)
+        spot = place_in_contest(contest, points, penalty, None, self.settings.newcomer_rating, solved)
         self.store.record_contest_result(
-            run_id, contest.id, solved=sum(s.solved for s in scores), points=points, penalty=penalty,
-            rank=placement.rank, worst_rank=placement.worst_rank, participants=placement.participants,
-            percentile=placement.percentile, performance=perf, rating_change=change, made_up=contest.made_up)
+            run_id, contest.id, solved=solved, points=points, penalty=penalty,
+            rank=spot.rank, worst_rank=spot.worst_rank, participants=spot.participants, unrated=spot.unrated,
+            percentile=spot.percentile, worst_percentile=spot.worst_percentile, performance=spot.performance,
+            codeelo_performance=spot.codeelo_performance, rating_change=spot.rating_change,
+            newcomer_rating=spot.newcomer_rating, made_up=contest.made_up)
 
     def rate(self, run_id: int, contests: Sequence[Contest]) -> None:
-        """AlphaCode's sequential rating over the run's contests (in date order) and CodeElo's mean
-        performance, where the standings carry ratings."""
-        rated = [c for c in contests if any(r.old_rating is not None for r in c.standings if r.rated)]
+        """AlphaCode's sequential rating over the run's contests (in date order), and the mean of
+        each performance definition, where the standings carry ratings. Contests without a
+        performance (nothing solved, first place) are named, not silently averaged away."""
+        results = {r.contest_id: r for r in self.store.contest_results(run_id)}
+        rated = [c for c in contests if results[c.id].rating_change is not None]
         if not rated:
             return
-        results = {r.contest_id: r for r in self.store.contest_results(run_id)}
-        start = self.settings.start_rating or newcomer_rating(rated[0].start_time)
-        sequence = [ContestResult(results[c.id].points, results[c.id].penalty, c.standings, c.rules,
-                                  newcomer_rating(c.start_time)) for c in rated]
+        start = self.settings.start_rating or results[rated[0].id].newcomer_rating
+        sequence = [ContestResult(results[c.id].points, results[c.id].penalty, placement_rows(c)[0], c.rules,
+                                  results[c.id].newcomer_rating) for c in rated]
         history = sequential_rating(sequence, start)
-        everyone = [r.old_rating for c in rated for r in c.standings if r.old_rating is not None]
+        everyone = [r.old_rating for c in rated for r in c.standings if r.rated and r.old_rating is not None]
         made_up = any(c.made_up for c in rated)
         self.store.record_rating(run_id, "sequential", float(history[-1]), {
             "start": start, "history": [{"contest": c.id, "rating": h} for c, h in zip(rated, history)],
             "percentile": rating_percentile(history[-1], everyone), "made_up": made_up})
-        performances = [results[c.id].performance for c in rated if results[c.id].performance is not None]
-        if performances:
-            self.store.record_rating(run_id, "mean-performance", sum(performances) / len(performances), {
-                "contests": len(performances), "made_up": made_up})
-
+        for kind, column in (("mean-performance", "performance"), ("codeelo-mean-performance", "codeelo_performance")):
+            values = {c.id: getattr(results[c.id], column) for c in rated}
+            kept = [v for v in values.values() if v is not None]
+            if kept:
+                self.store.record_rating(run_id, kind, sum(kept) / len(kept), {
+                    "contests": len(kept), "left_out": [cid for cid, v in values.items() if v is None],
+                    "made_up": made_up})

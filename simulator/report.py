@@ -15,7 +15,8 @@ from rich.table import Table
 from contests.errors import DataError
 from contests.metrics import bootstrap_ci
 from contests.model import WEAK_TESTS_BELOW
-from contests.rating import PERF_HI
+from contests.rating import performance_note
+from simulator.compare import MIN_SEEDS, TOO_FEW_SEEDS
 from simulator.store import Store
 from simulator.store.models import Run
 
@@ -56,6 +57,8 @@ def coverage(problems: int, judgeable: int | None) -> dict:
 
 
 def contest_rows(store: Store, run_id: int) -> list[dict]:
+    """One row per contest of the run. `performance` is Codeforces' definition (carrot's), null
+    with `performance_note` saying why where there is none; `codeelo_performance` is CodeElo's."""
     problems_by_contest = defaultdict(int)
     for p in store.problem_results(run_id):
         problems_by_contest[p.contest_id] += 1
@@ -64,8 +67,11 @@ def contest_rows(store: Store, run_id: int) -> list[dict]:
         "start_time": _iso(r.contest.start_time), "solved": r.solved,
         **coverage(r.problems if r.problems is not None else problems_by_contest[r.contest_id], r.judgeable),
         "points": r.points, "penalty": r.penalty, "rank": r.rank, "worst_rank": r.worst_rank,
-        "participants": r.participants, "percentile": r.percentile, "performance": r.performance,
-        "rating_change": r.rating_change,
+        "participants": r.participants, "unrated": r.unrated, "percentile": r.percentile,
+        "worst_percentile": r.worst_percentile, "performance": r.performance,
+        "performance_note": performance_note(r.performance, r.worst_rank, r.solved, r.rating_change is not None),
+        "codeelo_performance": r.codeelo_performance, "rating_change": r.rating_change,
+        "newcomer_rating": r.newcomer_rating,
     } for r in store.contest_results(run_id)]
 
 
@@ -89,14 +95,18 @@ def problem_rows(store: Store, run_id: int) -> list[dict]:
 
 
 def _spread(values: list[float]) -> dict | None:
+    """Mean over seeds, with a bootstrap 95% interval from MIN_SEEDS seeds on ("too few seeds" below)."""
     if not values:
         return None
+    if len(values) < MIN_SEEDS:
+        return {"mean": mean(values), "ci95": None, "n": len(values), "note": TOO_FEW_SEEDS}
     low, high = bootstrap_ci(values)
-    return {"mean": mean(values), "ci95": [low, high], "n": len(values)}
+    return {"mean": mean(values), "ci95": [low, high], "n": len(values), "note": None}
 
 
 def seeds_summary(store: Store, run: Run) -> dict | None:
-    """Mean and bootstrap 95% interval over the runs started together with RUN (one per seed)."""
+    """Mean (and, from 3 seeds, a bootstrap 95% interval) over the runs started together with RUN
+    (one per seed)."""
     if not run.group_key:
         return None
     runs = [r for r in store.group_runs(run.group_key) if r.status == "done"]
@@ -136,10 +146,12 @@ def build_report(store: Store, run_id: int) -> dict:
     solved = sum(p["solved"] for p in problems)
     made_up = [c["contest"] for c in contests if c["made_up"]]
     notes = [MADE_UP_NOTE.format(contests=", ".join(made_up))] if made_up else []
-    capped = [c["contest"] for c in contests if c["performance"] is not None and c["performance"] >= PERF_HI]
-    if capped:
-        notes.append(f"First place in {', '.join(capped)}: no finite rating expects rank 1, so the performance "
-                     f"shown is the search's upper bound ({PERF_HI}).")
+    for c in contests:
+        if c["performance_note"]:
+            notes.append(f"Contest {c['contest']}: performance {c['performance_note']}.")
+    if unrated := sum(c["unrated"] or 0 for c in contests):
+        notes.append(f"{unrated} unrated standings rows (out of competition) are left out of rank, percentile, "
+                     "performance and rating alike.")
     notes += input_notes(run.settings or {}, contests, problems)
     if run.status != "done":
         notes.append(f"Run {run.id} is {run.status} ({run.progress_done}/{run.progress_total} problems): "
@@ -219,6 +231,10 @@ def runs_list(store: Store, limit: int | None = None) -> list[dict]:
 
 # ------------------------------------------------------------------ terminal rendering
 
+RATING_LABELS = {"sequential": "sequential rating (AlphaCode)",
+                 "mean-performance": "mean performance (Codeforces' definition)",
+                 "codeelo-mean-performance": "mean performance (CodeElo's definition)"}
+
 def fmt(value, digits: int = 1) -> str:
     """A table cell: '-' for nothing, floats to DIGITS places."""
     if value is None:
@@ -228,6 +244,18 @@ def fmt(value, digits: int = 1) -> str:
     return str(value)
 
 
+def _performance_cell(value: float | None, note: str | None) -> str:
+    """A short cell: the value, a bound as >=/<=, or the note's first words (the notes below the
+    table say the rest)."""
+    if value is None:
+        return (note or "-").split(":")[0]
+    if note and note.startswith("at least"):
+        return f">={value:.0f}"
+    if note and note.startswith("at most"):
+        return f"<={value:.0f}"
+    return f"{value:.0f}"
+
+
 def render_report(report: dict, console: Console) -> None:
     run, summary = report["run"], report["summary"]
     solver = run["solver"]
@@ -235,15 +263,21 @@ def render_report(report: dict, console: Console) -> None:
                   f"[dim](code {solver['code_revision']}, digest {solver['digest']})[/dim], seed {run['seed']}, "
                   f"schedule {run['settings'].get('schedule')}")
     table = Table(title="Contests")
-    for column in ("contest", "rules", "solved", "points", "penalty", "rank", "pct", "perf", "Δ rating"):
+    for column in ("contest", "rules", "solved", "points", "penalty", "rank", "pct", "CF perf", "CodeElo perf",
+                   "Δ rating"):
         table.add_column(column, justify="left" if column in ("contest", "rules") else "right")
     for c in report["contests"]:
         name = c["contest"] + (" [red]MADE UP[/red]" if c["made_up"] else "")
         solved = f"{c['solved']}/{c['problems']}" + (f" [yellow]≥ ({c['coverage']})[/yellow]" if c["lower_bound"] else "")
+        rank = f"{c['rank']}" + (f"-{c['worst_rank']}" if c["worst_rank"] > c["rank"] else "")
+        perf = _performance_cell(c["performance"], c["performance_note"])
         table.add_row(name, c["rules"], solved, fmt(c["points"]), str(c["penalty"]),
-                      f"{c['rank']}/{c['participants']}", f"{c['percentile']:.1f}%", fmt(c["performance"], 0),
-                      fmt(c["rating_change"]))
+                      f"{rank}/{c['participants'] + 1}", f"{c['percentile']:.1f}%", perf,
+                      fmt(c["codeelo_performance"], 0), fmt(c["rating_change"]))
     console.print(table)
+    console.print("rank: the place range of a tie among the rated participants and this result; pct: share of them "
+                  "strictly better (AlphaCode); CF perf: Codeforces' performance (carrot's definition, at the tie's "
+                  "worst place, as the rating change); CodeElo perf: CodeElo's definition at the same place")
     table = Table(title="Problems")
     several = len(report["contests"]) > 1
     metrics = any(p["pass_at_1"] is not None for p in report["problems"])  # only where the solver judged every sample
@@ -269,13 +303,14 @@ def render_report(report: dict, console: Console) -> None:
     if summary["mean_percentile"] is not None:
         lines.append(f"mean percentile (pct) {summary['mean_percentile']:.1f}% (share of participants strictly better)")
     for kind, r in report["ratings"].items():
-        lines.append(f"{kind} rating {r['value']:.0f}")
+        label = RATING_LABELS.get(kind, kind)
+        left_out = f" (left out: {', '.join(r['left_out'])})" if r.get("left_out") else ""
+        lines.append(f"{label} {r['value']:.0f}{left_out}")
     if seeds := report["seeds"]:
-        if p := seeds["mean_percentile"]:
-            lines.append(f"over {p['n']} seeds: mean percentile {p['mean']:.1f}% "
-                         f"(95% CI {p['ci95'][0]:.1f}..{p['ci95'][1]:.1f})")
-        if r := seeds["sequential_rating"]:
-            lines.append(f"over {r['n']} seeds: sequential rating {r['mean']:.0f} (95% CI {r['ci95'][0]:.0f}..{r['ci95'][1]:.0f})")
+        for key, label, digits in (("mean_percentile", "mean percentile", 1), ("sequential_rating", "sequential rating", 0)):
+            if p := seeds[key]:
+                spread = (f"95% CI {p['ci95'][0]:.{digits}f}..{p['ci95'][1]:.{digits}f}" if p["ci95"] else p["note"])
+                lines.append(f"over {p['n']} seeds: {label} {p['mean']:.{digits}f} ({spread})")
     console.print("; ".join(lines))
     for note in report["notes"]:
         console.print(f"[bold yellow]Note:[/bold yellow] {note}")

@@ -272,7 +272,7 @@ def contest_from_rating_changes(changes: list[RatingChange], path: Path, rules: 
     if len(updates) > 1:
         raise DataError(path, "result.ratingUpdateTimeSeconds", f"{len(updates)} different update times: "
                                                                  "answers of several contests mixed?")
-    return Contest(id=path.stem, name=path.stem, rules=rules or "cf-points", standings=rows,
+    return Contest(id=path.stem, name=path.stem, rules=rules or "cf-points", standings=rows, points_known=False,
                    start_time=datetime.fromtimestamp(updates[0], tz=timezone.utc) if updates else None,
                    date_source="contest.ratingChanges ratingUpdateTimeSeconds (after the contest)" if updates else "",
                    problem_list_known=False,

@@ -278,35 +278,41 @@ def _predict_rows(files: tuple[Path, ...], fmt: str):
     return contest, rows, by_rank
 
 
+PERFORMANCE_DEFINITION = ("performance: Codeforces' definition (carrot's): the rating at which the participant's "
+                          "change would be <= 0, at the worst place of their tie")
+
+
 @rating.command("predict")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["carrot", "cf-api"]), required=True)
 @click.option("--newcomer-rating", type=int,
-              help="Rating of participants without one (default: by the contest's date, 1500 before May 2020).")
+              help="Rating of participants without one (default: by the contest's date, 1500 before 2020-05-25, "
+                   "1400 since; an undated file with newcomers needs it).")
 @click.option("--top", type=int, default=20, show_default=True, help="Rows to print (all with --json).")
 @click.option("--json", "as_json", is_flag=True, help="Print every participant as JSON.")
 @one_line_errors
 def predict_command(files, fmt, newcomer_rating, top, as_json):
     """Compute every participant's rating change from a standings FILE (carrot rows, or Codeforces API
     answers: standings with rating changes, or rating changes alone, ranked by their places), beside
-    the official change where the file has it."""
+    the official change where the file has it, and their performance (Codeforces' definition)."""
     import numpy as np
     from rich.table import Table
 
-    from contests.rating import carrot_performance, newcomer_rating as newcomer_by_date, rating_changes
+    from contests.rating import codeforces_performance, contest_newcomer_rating, rating_changes
 
     contest, rows, by_rank = _predict_rows(files, fmt)
-    newcomer = newcomer_rating if newcomer_rating is not None else newcomer_by_date(contest.start_time)
+    newcomer = (contest_newcomer_rating(contest, newcomer_rating)
+                if any(r.old_rating is None for r in rows) or newcomer_rating is not None else None)
     columns = ([r.points for r in rows], [r.penalty for r in rows], [r.old_rating for r in rows])
     deltas = rating_changes(*columns, new_participant_rating=newcomer, rules=contest.rules)
-    perfs = carrot_performance(*columns, new_participant_rating=newcomer, rules=contest.rules)
+    perfs = codeforces_performance(*columns, new_participant_rating=newcomer, rules=contest.rules)
     official = [None if r.old_rating is None or r.new_rating is None else r.new_rating - r.old_rating for r in rows]
     known = [i for i, o in enumerate(official) if o is not None]
     matches = sum(1 for i in known if official[i] == deltas[i])
-    notes = []
+    notes = [PERFORMANCE_DEFINITION + "; the winner's is unbounded (null)"]
     if by_rank:
         notes.append("ranked by the API's places (ties widened to their worst place); points unknown")
-    if contest.start_time and newcomer_by_date(contest.start_time) == 1400 and fmt == "cf-api":
+    if contest.start_time and contest_newcomer_rating(contest) == 1400 and fmt == "cf-api":
         notes.append("after May 2020 the API shows display ratings (0 + bonuses) for a participant's first six "
                      "contests: their changes cannot match")
     out = [{"handle": r.handle, "rank": r.rank, "points": None if by_rank else r.points,
@@ -319,13 +325,13 @@ def predict_command(files, fmt, newcomer_rating, top, as_json):
             click.echo(f"note: {note}", err=True)
         return
     console = _console(False)
-    table = Table("rank", "handle", "old", "delta", "official", "performance", title=f"contest {contest.id}")
+    table = Table("rank", "handle", "old", "delta", "official", "CF perf", title=f"contest {contest.id}")
     order = np.argsort([r.rank or 0 for r in rows], kind="stable")
     for i in order[:top]:
         o = out[i]
         table.add_row(str(o["rank"]), o["handle"], str(o["old_rating"]), f"{o['delta']:+d}",
                       "-" if o["official_delta"] is None else f"{o['official_delta']:+d}",
-                      "inf" if o["performance"] is None else str(o["performance"]))
+                      "unbounded" if o["performance"] is None else str(o["performance"]))
     console.print(table)
     if known:
         console.print(f"{matches} of {len(known)} official changes reproduced ({100 * matches / len(known):.2f}%)")
@@ -335,43 +341,56 @@ def predict_command(files, fmt, newcomer_rating, top, as_json):
 
 @rating.command("place")
 @click.option("--contest", "contest_id", required=True, help="Contest id in the library.")
-@click.option("--points", type=float, required=True, help="Points (or solved count in ICPC-style rounds).")
-@click.option("--penalty", type=int, default=0, show_default=True, help="Penalty minutes (ICPC-style rounds).")
+@click.option("--points", type=float, help="Points (or solved count in ICPC-style rounds); with --as, "
+              "default: that participant's.")
+@click.option("--penalty", type=int, help="Penalty minutes (ICPC-style rounds; default 0, or the --as participant's).")
 @click.option("--rating", "rating_value", type=int,
-              help="The participant's rating (default: a newcomer's at the contest's date).")
+              help="The participant's rating (default: a newcomer's, or the --as participant's old rating).")
+@click.option("--as", "as_handle", help="Place this real participant again: their row is taken out of the "
+              "standings and their points, penalty and old rating are the defaults.")
+@click.option("--newcomer-rating", type=int,
+              help="Rating of newcomers (default: by the contest's date, 1500 before 2020-05-25, 1400 since; "
+                   "an undated contest needs it).")
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the placement as JSON.")
 @one_line_errors
-def place_command(contest_id, points, penalty, rating_value, library, as_json):
+def place_command(contest_id, points, penalty, rating_value, as_handle, newcomer_rating, library, as_json):
     """Where a result would have stood in a real contest: rank, percentile, performance, rating change."""
-    from contests.ranking import place
-    from contests.rating import newcomer_rating, performance, rating_change_for
+    import dataclasses
+
+    from contests.rating import place_in_contest
 
     contest = _library(library).get(contest_id)
-    if not contest.standings:
-        raise DataError(contest.origin, "standings", "this contest has no standings to place a result among")
-    placement = place(points, penalty, contest.standings, contest.rules)
-    newcomer = newcomer_rating(contest.start_time)
-    rating_used = newcomer if rating_value is None else rating_value
-    rated = [r for r in contest.standings if r.rated]
-    ratings = [r.old_rating for r in rated if r.old_rating is not None]
-    result = {"contest": contest.id, "points": points, "penalty": penalty, "rank": placement.rank,
-              "worst_rank": placement.worst_rank, "participants": placement.participants,
-              "percentile": placement.percentile, "performance": None, "rating": rating_used,
-              "rating_change": None, "made_up": contest.made_up}
-    if ratings:
-        result["performance"] = round(performance(placement.rank, ratings))
-        result["rating_change"] = rating_change_for(points, penalty, rating_used, contest.standings, contest.rules,
-                                                    newcomer)
+    if as_handle is not None:
+        mine = [r for r in contest.standings if r.handle == as_handle]
+        if not mine:
+            raise DataError(contest.origin, "standings", f"no participant {as_handle!r} in contest {contest.id}")
+        row = mine[0]
+        points = row.points if points is None else points
+        penalty = row.penalty if penalty is None else penalty
+        rating_value = row.old_rating if rating_value is None else rating_value
+        contest = dataclasses.replace(contest, standings=[r for r in contest.standings if r is not row])
+    if points is None:
+        raise DataError("--points", None, "missing: pass the result's points (or --as HANDLE)")
+    spot = place_in_contest(contest, points, penalty or 0, rating_value, newcomer_rating)
+    result = {"contest": contest.id, "points": points, "penalty": penalty or 0, **spot.to_dict(),
+              "performance_definition": "codeforces", "made_up": contest.made_up}
     if as_json:
         emit_json(result)
         return
     click.echo(f"contest {contest.id} ({contest.name}){' - MADE-UP standings' if contest.made_up else ''}")
-    tie = f" (tied down to {placement.worst_rank})" if placement.worst_rank > placement.rank else ""
-    click.echo(f"rank {placement.rank}{tie} of {placement.participants}; "
-               f"{placement.percentile:.1f}% of participants did better")
-    if ratings:
-        click.echo(f"performance {result['performance']} (CodeElo); rating change {result['rating_change']:+d} "
-                   f"for a participant rated {rating_used}")
-    else:
-        click.echo("no ratings in these standings: no performance or rating change", err=True)
+    tie = f"-{spot.worst_rank}" if spot.worst_rank > spot.rank else ""
+    left_out = f" ({spot.unrated} unrated rows left out)" if spot.unrated else ""
+    click.echo(f"rank {spot.rank}{tie} of {spot.participants + 1} ({spot.participants} rated participants and "
+               f"this result{left_out}); "
+               f"{spot.percentile:.1f}% did strictly better ({spot.worst_percentile:.1f}% better or tied)")
+    if spot.rating_change is None:
+        click.echo(f"no performance or rating change: {spot.performance_note}", err=True)
+        return
+    perf = "-" if spot.performance is None else f"{spot.performance:.0f}"
+    if spot.performance_note:
+        perf += f" ({spot.performance_note})"
+    codeelo = "-" if spot.codeelo_performance is None else f"{spot.codeelo_performance:.0f}"
+    click.echo(f"performance {perf} (Codeforces' definition, as carrot computes it); CodeElo's definition {codeelo}")
+    click.echo(f"rating change {spot.rating_change:+d} for a participant rated {spot.rating}"
+               + (f" (newcomers at {spot.newcomer_rating})" if spot.newcomer_rating is not None else ""))

@@ -73,10 +73,11 @@ def _show_runs(store, run_ids: list[int], as_json: bool, console) -> None:
 
 def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: str | None) -> list[int]:
     from simulator.components import code_revision, solver_identity
-    from simulator.replay import check_contest
+    from simulator.replay import check_contest, check_placement
 
     for contest in contests:  # refuse bad contests before anything is stored
         check_contest(contest)
+        check_placement(contest, settings.newcomer_rating)
     version_id = store.solver_version(solver_identity(solver, code_revision()))
     for contest in contests:
         store.record_contest(contest)
@@ -101,6 +102,9 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--max-submissions", type=int, default=10, show_default=True)
 @click.option("--schedule", default="alphacode", show_default=True, help="alphacode | measured | fixed:MINUTE")
 @click.option("--start-rating", type=int, help="Start of the sequential rating (default: the newcomer rating).")
+@click.option("--newcomer-rating", type=int,
+              help="Rating a newcomer is rated with (default: by each contest's date, 1500 before 2020-05-25, "
+                   "1400 since; an undated contest with ratings needs it).")
 @click.option("--sample-metrics", is_flag=True,
               help="Also judge every sample that passes the examples on the hidden tests, for pass@k and 10@k "
                    "(costs a judging per such sample).")
@@ -115,7 +119,7 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--json", "as_json", is_flag=True, help="Print the runs' reports as JSON.")
 @one_line_errors
 def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max_submissions, schedule, start_rating,
-           sample_metrics, allow_missing_samples, sandbox, workers, db, label, resume_id, as_json):
+           newcomer_rating, sample_metrics, allow_missing_samples, sandbox, workers, db, label, resume_id, as_json):
     """Replay contests against a solver and place it among the real participants."""
     from simulator.components import load_contests, make_judge, make_solver, undated_warning
     from simulator.replay import ReplaySettings
@@ -137,7 +141,8 @@ def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max
         else:
             parse_schedule(schedule)
             settings = ReplaySettings(schedule=schedule, samples=samples, max_submissions=max_submissions,
-                                      start_rating=start_rating, sample_metrics=sample_metrics)
+                                      start_rating=start_rating, newcomer_rating=newcomer_rating,
+                                      sample_metrics=sample_metrics)
             library = library or home / "contests"
             contests, undated = load_contests(contest_ids, library, after=after, before=before)
             if undated:
@@ -248,20 +253,25 @@ def runs_list_command(db, limit, as_json):
 
 
 @click.command()
-@click.argument("run_a", type=int)
-@click.argument("run_b", type=int)
+@click.argument("side_a")
+@click.argument("side_b")
 @click.option("--db", help=DB_HELP)
 @click.option("--alpha", type=float, default=0.05, show_default=True, help="Significance level (both tests together).")
+@click.option("--max-drop", type=int,
+              help="Deterministic gate: exit 1 when B lost more than this many of the problems A solved, "
+                   "significant or not (for CI on small suites).")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the comparison as an HTML page.")
 @one_line_errors
-def compare(run_a, run_b, db, alpha, as_json, html_file):
-    """Compare run B with baseline run A; exit status 1 only on a significant regression of B."""
+def compare(side_a, side_b, db, alpha, max_drop, as_json, html_file):
+    """Compare side B with baseline side A; exit 1 on a significant regression of B, or when B lost
+    more problems than --max-drop. A side is a run id (7), several (7,8,9 or 7-9), or group:RUN
+    (every seed started together with that run)."""
     from simulator.compare import compare_runs
 
     with open_store(db) as store:
-        result = compare_runs(store, run_a, run_b, alpha)
+        result = compare_runs(store, side_a, side_b, alpha, max_drop)
     if html_file:
         from simulator.html.compare_page import render_compare
 
@@ -271,36 +281,48 @@ def compare(run_a, run_b, db, alpha, as_json, html_file):
         emit_json(result)
     else:
         _render_compare(result, _console(False))
-    if result["regression"]:
-        sys.exit(1)
+    if result["exit_code"]:
+        sys.exit(result["exit_code"])
 
 
 def _render_compare(result: dict, console) -> None:
     from rich.table import Table
 
-    a, b = result["a"], result["b"]
-    console.print(f"A = run {a['id']} ({a['solver']}, seed {a['seed']}); B = run {b['id']} ({b['solver']}, seed {b['seed']})")
-    table = Table(title="Contests")
-    for column in ("contest", "A percentile", "B percentile", "B - A", "A rank", "B rank"):
+    def side(s: dict) -> str:
+        runs = ", ".join(map(str, s["runs"]))
+        return f"run{'s' if len(s['runs']) > 1 else ''} {runs} ({s['solver']}, seed{'s' if len(s['seeds']) > 1 else ''} " \
+               f"{', '.join(map(str, s['seeds']))})"
+
+    console.print(f"A = {side(result['a'])}; B = {side(result['b'])}")
+    table = Table(title="Contests (mean percentile over each side's runs)")
+    for column in ("contest", "A percentile", "B percentile", "B - A"):
         table.add_column(column)
     for c in result["contests"]:
         table.add_row(c["contest"] + (" (made up)" if c["made_up"] else ""), f"{c['a_percentile']:.1f}",
-                      f"{c['b_percentile']:.1f}", f"{c['diff_percentile']:+.1f}", str(c["a_rank"]), str(c["b_rank"]))
+                      f"{c['b_percentile']:.1f}", f"{c['diff_percentile']:+.1f}")
     console.print(table)
     changed = [p for p in result["problems"] if p["change"]]
     if changed:
-        table = Table(title="Problems that changed")
-        for column in ("contest", "problem", "A", "B"):
+        table = Table(title="Problems that changed (solved: in most of the side's runs)")
+        for column in ("contest", "problem", "A solve rate", "B solve rate", "change"):
             table.add_column(column)
         for p in changed:
-            table.add_row(p["contest"], p["index"], "solved" if p["a_solved"] else "-", "solved" if p["b_solved"] else "-")
+            table.add_row(p["contest"], p["index"], f"{p['a_rate']:.2f}", f"{p['b_rate']:.2f}", p["change"])
         console.print(table)
-    s = result["solved"]
-    console.print(f"solved: A {s['a']}/{s['problems']}, B {s['b']}/{s['problems']} (lost {s['lost']}, gained {s['gained']})")
+    s, rate = result["solved"], result["solve_rate"]
+    console.print(f"solved: A {s['a']}/{s['problems']}, B {s['b']}/{s['problems']} (lost {s['lost']}, gained "
+                  f"{s['gained']}); solve rate B - A {rate['diff']:+.3f} (95% CI {rate['diff_ci95'][0]:+.3f}.."
+                  f"{rate['diff_ci95'][1]:+.3f}, {rate['interval']})")
     for t in result["tests"]:
         console.print(f"{t['name']}: {t['pairs']} pairs, p = {t['p_value']:.4g} ({t['direction']}"
                       f"{', significant' if t['significant'] else ''} at {result['per_test_alpha']:g})")
-    style = "bold red" if result["regression"] else "bold green" if result["improvement"] else "bold"
+    for warning in result["warnings"]:
+        console.print(f"[yellow]Note: {warning}[/yellow]")
+    gate = result["gate"]
+    if gate["max_drop"] is not None:
+        console.print(f"gate --max-drop {gate['max_drop']}: B lost {gate['lost']}: "
+                      + ("[bold red]FAILED[/bold red]" if gate["failed"] else "passed"))
+    style = "bold red" if result["exit_code"] else "bold green" if result["improvement"] else "bold"
     console.print(f"[{style}]{result['verdict']}[/{style}]")
     if result["made_up"]:
         console.print("[yellow]Note: some contests have MADE-UP standings; their percentiles mean nothing outside csim.[/yellow]")

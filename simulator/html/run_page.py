@@ -219,8 +219,8 @@ def _solved_cell(c: dict) -> str:
 def _perf_cell(key: str) -> callable:
     def show(c: dict) -> str:
         v = c.get(key)
-        if v is None:
-            return "–"
+        if v is None:  # nothing solved, or first place: no number means anything; say why
+            return escape(c.get("performance_note") or "–") if key == "performance" else "–"
         return (f"≥ {v:,.0f}" if v >= PERF_HI else f"{v:,.0f}")
     return show
 

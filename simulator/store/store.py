@@ -143,7 +143,8 @@ class Store:
 
     def group_runs(self, group_key: str) -> list[Run]:
         with self.transaction() as s:
-            return list(s.scalars(select(Run).where(Run.group_key == group_key).order_by(Run.id)))
+            return list(s.scalars(select(Run).where(Run.group_key == group_key).order_by(Run.id)
+                                  .options(selectinload(Run.solver_version))))
 
     def start_run(self, run_id: int, progress_total: int) -> None:
         with self.transaction() as s:

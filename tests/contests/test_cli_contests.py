@@ -64,11 +64,33 @@ def test_rating_place(csim, shared_data):
                              "--rating", "1500", "--json").stdout)
     assert (placed["rank"], placed["worst_rank"], placed["participants"]) == (459, 466, 14939)
     assert placed["percentile"] == pytest.approx(100 * 458 / 14939)
-    assert 1900 < placed["performance"] < 2500 and placed["rating_change"] > 0
+    assert placed["worst_percentile"] == pytest.approx(100 * 465 / 14939)
+    assert placed["performance_definition"] == "codeforces" and placed["rating_change"] > 0
+    assert placed["codeelo_performance"] > placed["performance"] > 1900
     worse = json.loads(csim("rating", "place", "--contest", "1342", "--points", "1", "--penalty", "150",
                             "--rating", "1500", "--json").stdout)
     assert worse["rank"] > placed["rank"] and worse["rating_change"] < placed["rating_change"]
-    assert "did better" in csim("rating", "place", "--contest", "1342", "--points", "4").stdout
+    # A newcomer in an undated contest (carrot files carry no date): refused until told the rating.
+    refused = csim("rating", "place", "--contest", "1342", "--points", "4", code=2)
+    assert "contest 1342 has no date" in refused.stderr and "--newcomer-rating 1500" in refused.stderr
+    text = csim("rating", "place", "--contest", "1342", "--points", "4", "--newcomer-rating", "1500").stdout
+    assert "did strictly better" in text and "Codeforces' definition" in text and "newcomers at 1500" in text
+
+
+def test_rating_place_as_a_real_participant_gives_carrots_performance(csim, shared_data):
+    from contests.importers.carrot import read_carrot_perfs
+
+    csim("contests", "import", shared_data / "standings" / "carrot-round-1305-ozon-2020-div1+2-data.json")
+    perfs = read_carrot_perfs(shared_data / "standings" / "carrot-round-1305-ozon-2020-div1+2-perfs.json")
+    for handle in ("jiangly", "SkyDec"):  # carrot's fast method is 4 off for both
+        placed = json.loads(csim("rating", "place", "--contest", "1305", "--as", handle, "--json").stdout)
+        assert placed["performance"] == perfs[handle]
+
+
+def test_rating_place_refuses_standings_without_points(csim, shared_data):
+    csim("contests", "import", shared_data / "standings" / "cfapi-ratingChanges-908.json")
+    refused = csim("rating", "place", "--contest", "908", "--points", "1500", "--newcomer-rating", "1500", code=2)
+    assert "carry no points" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("args, message", [

@@ -13,7 +13,8 @@ from contests.model import StandingRow
 from contests.rating import (
     ContestResult,
     carrot_performance,
-    performance,
+    codeelo_performance,
+    codeforces_performance,
     rating_change_for,
     rating_changes,
     rating_changes_by_rank,
@@ -162,12 +163,12 @@ def test_sequential_rating_follows_the_changes(shared_data):
 def test_codeelo_performance_solves_its_equation():
     ratings = np.array([1200, 1500, 1500, 1800, 2100, 2400])
     for rank in (1.5, 2, 3.7, 6):
-        r = performance(rank, ratings)
+        r = codeelo_performance(rank, ratings)
         assert 1 + win_probability(ratings, r).sum() == pytest.approx(rank, abs=1e-6)
-    assert performance(2, ratings) > performance(5, ratings)
+    assert codeelo_performance(2, ratings) > codeelo_performance(5, ratings)
     # Alone against equals, the middle place means the same rating.
-    assert performance(3, [1700] * 4) == pytest.approx(1700, abs=1e-3)
-    assert performance(1, ratings) == 6000 and performance(7, ratings) == -500  # off the scale: the bounds
+    assert codeelo_performance(3, [1700] * 4) == pytest.approx(1700, abs=1e-3)
+    assert codeelo_performance(1, ratings) == 6000 and codeelo_performance(7, ratings) == -500  # off the scale: the bounds
 
 
 def test_rating_percentile_is_the_share_strictly_above():
@@ -194,4 +195,120 @@ def test_newcomer_rating_by_contest_date():
 
     assert newcomer_rating(datetime(2020, 4, 26, tzinfo=timezone.utc)) == 1500  # 1342, Educational Round 86
     assert newcomer_rating(datetime(2021, 12, 1)) == 1400  # AlphaCode's contests; naive = UTC
-    assert newcomer_rating(None) == 1400
+    with pytest.raises(ValueError, match="no contest date"):  # it used to guess 1400
+        newcomer_rating(None)
+
+
+# ---------------------------------------------------------------- Codeforces' performance and placement
+
+def carrot_contest(shared_data, contest):
+    from contests.model import Contest
+
+    return Contest(str(contest), CARROT[contest][0], rules="cf-icpc", standings=carrot_rows(shared_data, contest))
+
+
+@pytest.mark.parametrize("contest", sorted(CARROT))
+def test_codeforces_performance_equals_carrots_perfs_for_every_participant(shared_data, contest):
+    """carrot's perfs files hold its exact performances (the contest rated again for each assumed
+    rating). All 32,989 participants of the three rounds agree exactly (the done-means allows 1);
+    carrot's own fast method is off by 2..4 for 91 of them."""
+    rows = carrot_rows(shared_data, contest)
+    exact = read_carrot_perfs(shared_data / "standings" / f"{CARROT[contest][0]}-perfs.json")
+    perfs = codeforces_performance(*columns(rows))
+    expected = np.array([exact[r.handle] for r in rows])
+    finite = np.isfinite(expected)
+    assert (np.isinf(perfs) == ~finite).all() and (~finite).sum() == 1  # the winner: unbounded
+    assert int((np.abs(perfs[finite] - expected[finite]) <= 1).sum()) == CARROT[contest][1] - 1
+
+
+def test_placing_a_real_participant_again_gives_their_performance_and_change(shared_data):
+    """`csim rating place --as HANDLE`: the participant's row taken out and their own points,
+    penalty and old rating placed among the others is the real contest again."""
+    from contests.rating import place_in_contest
+
+    contest = carrot_contest(shared_data, 1305)
+    rows = contest.standings
+    perfs = codeforces_performance(*columns(rows))
+    by_rating = np.argsort([-r.old_rating for r in rows])
+    for i in [int(by_rating[k]) for k in (3, 20, 150)] + [5, 2000, len(rows) - 1]:
+        me = rows[i]
+        contest.standings = rows[:i] + rows[i + 1:]
+        spot = place_in_contest(contest, me.points, me.penalty, me.old_rating)
+        assert spot.performance == perfs[i], me.handle
+        assert spot.rating_change == me.new_rating - me.old_rating
+        assert spot.newcomer_rating is None  # nobody needed one: no refusal although the file is undated
+
+
+def small_contest(**kw):
+    from datetime import datetime, timezone
+
+    from contests.model import Contest
+
+    rows = [StandingRow(f"p{k}", points, 0, old_rating=rating)
+            for k, (points, rating) in enumerate([(5, 2100), (4, 1900), (3, 1700), (3, 1650), (3, 1600), (2, 1500),
+                                                  (1, 1400), (1, 1300), (0, 1200), (0, 1100)])]
+    return Contest("77", "small", rules="cf-icpc", standings=rows,
+                   start_time=kw.pop("start_time", datetime(2021, 1, 1, tzinfo=timezone.utc)), **kw)
+
+
+def test_a_tie_takes_its_worst_place_for_performance_and_change_and_both_percentiles_are_given():
+    from contests.rating import place_in_contest
+
+    contest = small_contest()
+    tied = place_in_contest(contest, 3, 0)  # ties with three rows
+    alone = place_in_contest(contest, 3.5, 0)  # alone at the tie's best place
+    assert (tied.rank, tied.worst_rank, alone.rank, alone.worst_rank) == (3, 6, 3, 3)
+    assert (tied.percentile, tied.worst_percentile) == (20.0, 50.0)  # AlphaCode's, and the worst place's
+    assert tied.performance < alone.performance and tied.codeelo_performance < alone.codeelo_performance
+    # The performance is the rating where the same update that gives the rating change crosses zero.
+    perf = int(tied.performance)
+    assert place_in_contest(contest, 3, 0, rating=perf).rating_change <= 0
+    assert place_in_contest(contest, 3, 0, rating=perf - 1).rating_change > 0
+    assert tied.newcomer_rating == 1400 and tied.rating == 1400
+
+
+def test_unrated_rows_are_left_out_of_rank_percentile_and_performance_alike():
+    from contests.rating import place_in_contest
+
+    contest = small_contest()
+    plain = place_in_contest(contest, 2, 0)
+    contest.standings.append(StandingRow("outside", 9, 0, old_rating=3000, rated=False))
+    with_unrated = place_in_contest(contest, 2, 0)
+    assert with_unrated.unrated == 1 and plain.unrated == 0
+    assert (with_unrated.rank, with_unrated.percentile, with_unrated.participants) == (plain.rank, plain.percentile, 10)
+    assert (with_unrated.performance, with_unrated.rating_change) == (plain.performance, plain.rating_change)
+
+
+def test_nothing_solved_and_first_place_say_so_instead_of_a_number():
+    from contests.rating import place_in_contest
+
+    contest = small_contest()
+    nothing = place_in_contest(contest, 0, 0, solved=0)
+    assert nothing.performance is None and nothing.codeelo_performance is None
+    assert nothing.performance_note == "nothing solved" and nothing.rating_change is not None
+    first = place_in_contest(contest, 6, 0)
+    assert first.performance is None and first.performance_note.startswith("unbounded")
+    assert first.codeelo_performance is None  # not the search's upper end (6000) shown as a number
+
+
+def test_an_undated_contest_needs_a_newcomer_rating():
+    from contests.errors import DataError
+    from contests.rating import place_in_contest
+
+    contest = small_contest(start_time=None)
+    with pytest.raises(DataError, match="contest 77 has no date.*--newcomer-rating"):
+        place_in_contest(contest, 2, 0)
+    as_1500 = place_in_contest(contest, 2, 0, newcomer=1500)
+    assert as_1500.newcomer_rating == 1500 and as_1500.rating == 1500
+    assert place_in_contest(contest, 2, 0, rating=1800).rating == 1800  # no newcomer anywhere: no date needed
+
+
+def test_standings_from_rating_changes_alone_cannot_place_points(shared_data):
+    from contests.errors import DataError
+    from contests.importers.cfapi import load_cfapi_contest
+    from contests.rating import place_in_contest
+
+    contest = load_cfapi_contest([shared_data / "standings" / "cfapi-ratingChanges-908.json"])
+    assert not contest.points_known
+    with pytest.raises(DataError, match="carry no points"):
+        place_in_contest(contest, 1500, 0, newcomer=1500)

@@ -112,14 +112,15 @@ def make_contests(problems: list[Problem], per_contest: int) -> list[Contest]:
 
 
 def replay(store: Store, solver, contests: list[Contest], judge, seed: int = 0,
-           settings: ReplaySettings | None = None, **hooks) -> int:
-    """Create a run of SOLVER over CONTESTS and replay it; returns the run id."""
+           settings: ReplaySettings | None = None, group: str | None = None, **hooks) -> int:
+    """Create a run of SOLVER over CONTESTS and replay it; returns the run id. GROUP: the group key
+    of runs started together (one per seed), as `csim replay --seed 0 --seed 1` gives them."""
     settings = settings or ReplaySettings()
     version = store.solver_version(solver_identity(solver, "test"))
     for contest in contests:
         store.record_contest(contest)
     run = store.create_run(version, seed, {**settings.to_dict(), "contests": [c.id for c in contests]},
-                           [c.id for c in contests])
+                           [c.id for c in contests], group_key=group)
     Replayer(store, solver, judge, "test-judge", settings, **hooks).run(run, contests)
     return run
 

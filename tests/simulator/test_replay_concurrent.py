@@ -20,7 +20,7 @@ def test_two_replays_at_once_on_a_fresh_database(db_url, tmp_path):
     for run in runs:
         counts = row_counts(db_url, run)
         assert counts["submissions"] == counts["distinct submissions"] == 10
-        assert (counts["problem results"], counts["contest results"], counts["ratings"]) == (5, 1, 2)
+        assert (counts["problem results"], counts["contest results"], counts["ratings"]) == (5, 1, 3)  # 3 rating kinds
     judged = [k for n in (0, 1) for k, _, _ in log_lines(tmp_path / f"{n}.log")]
     # each distinct program is stored once, however the two replays' judgings interleaved
     assert row_counts(db_url, runs[0])["judgments"] == len(set(judged)) == 10
