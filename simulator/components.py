@@ -83,11 +83,15 @@ def code_digest(package_dir: Path) -> str:
 
 # ------------------------------------------------------------------ solver
 
-def make_solver(spec: str, judge) -> Solver:
+def make_solver(spec: str, judge, backend_options=None, cache=None) -> Solver:
     """`reference`, `samples:FILE`, `jax:RUN_DIR` -> a Solver (solver.solvers); `jax-demo:RUN_DIR` is
-    the JAX solver with `csim demo`'s sampling (simulator.demo.demo_solver)."""
+    the JAX solver with `csim demo`'s sampling (simulator.demo.demo_solver); `hf:PATH` and
+    `openai:URL` -> solver.backends' BackendSolver (BACKEND_OPTIONS, samples cached in CACHE)."""
     from solver import solvers
+    from solver.backends.factory import BackendOptions, is_backend_spec, make_backend_solver
 
+    if is_backend_spec(spec):
+        return make_backend_solver(spec, judge, backend_options or BackendOptions(), cache)
     kind, _, arg = spec.partition(":")
     if kind == "reference" and not arg:
         return solvers.ReferenceSolver(judge=judge)
@@ -105,7 +109,8 @@ def make_solver(spec: str, judge) -> Solver:
 
             return demo_solver(run_dir, judge)
         return solvers.JaxSolver(run_dir, judge)
-    raise DataError("--solver", None, f"unknown solver {spec!r}: expected reference, samples:FILE or jax:RUN_DIR")
+    raise DataError("--solver", None, f"unknown solver {spec!r}: expected reference, samples:FILE, jax:RUN_DIR, "
+                                          f"hf:PATH or openai:URL")
 
 
 def code_revision(repo: Path | None = None) -> str:

@@ -38,6 +38,7 @@ class SampleStats:
     passed_examples: int = 0
     clusters: int = 0
     passed_hidden: int | None = None  # only when the solver judged its samples on the hidden tests
+    unextracted: int = 0  # drawn samples that held no code to judge (a model's prose answer); counted in drawn
 
 
 @dataclass(frozen=True)

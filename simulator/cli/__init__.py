@@ -19,6 +19,7 @@ COMMANDS = {
     "report": "simulator.cli.replay:report",
     "runs": "simulator.cli.replay:runs",
     "compare": "simulator.cli.replay:compare",
+    "samples": "simulator.cli.backends:samples",
 }
 
 
