@@ -15,6 +15,7 @@ from rich.table import Table
 from contests.errors import DataError
 from contests.metrics import bootstrap_ci
 from contests.rating import PERF_HI
+from simulator.contamination import CONTAMINATED_NOTE
 from simulator.store import Store
 from simulator.store.models import Run
 
@@ -121,6 +122,11 @@ def build_report(store: Store, run_id: int) -> dict:
                      f"shown is the search's upper bound ({PERF_HI}).")
     if any(p["limits_defaulted"] for p in problems):
         notes.append("Some problems had no time/memory limits in their source; Codeforces' usual 2 s / 256 MB were used.")
+    contaminated = run.settings.get("contaminated") or []
+    for c in contests:
+        c["contaminated"] = c["contest"] in contaminated
+    if contaminated:
+        notes.append(CONTAMINATED_NOTE.format(contests=", ".join(contaminated), cutoff=run.settings.get("model_cutoff")))
     if run.status != "done":
         notes.append(f"Run {run.id} is {run.status} ({run.progress_done}/{run.progress_total} problems): "
                      "results are partial; resume with `csim replay --resume`.")
@@ -132,6 +138,8 @@ def build_report(store: Store, run_id: int) -> dict:
             "mean_percentile": mean(c["percentile"] for c in contests) if contests else None,
             "submissions_per_solved": (sum(p["attempts"] for p in problems if p["solved"]) / solved) if solved else None,
             "made_up": bool(made_up),
+            "contaminated": bool(contaminated),
+            "sampling_cost": sampling_cost(problems),
         },
         "contests": contests,
         "problems": problems,
@@ -140,6 +148,16 @@ def build_report(store: Store, run_id: int) -> dict:
         "seeds": seeds_summary(store, run),
         "notes": notes,
     }
+
+
+def sampling_cost(problems: list[dict]) -> dict | None:
+    """Samples asked of an outside model, tokens and request seconds over the run; None when the
+    solver asks none (csim's own model, a samples file)."""
+    stats = [p["stats"] for p in problems if (p["stats"] or {}).get("requested") is not None]
+    if not stats:
+        return None
+    return {key: sum(s.get(key) or 0 for s in stats)
+            for key in ("drawn", "requested", "unextracted", "prompt_tokens", "completion_tokens", "request_seconds")}
 
 
 def runs_list(store: Store, limit: int | None = None) -> list[dict]:
@@ -152,6 +170,7 @@ def runs_list(store: Store, limit: int | None = None) -> list[dict]:
             "progress": f"{run.progress_done}/{run.progress_total}",
             "mean_percentile": mean(c.percentile for c in results) if results else None,
             "made_up": any(c.made_up for c in results), "created_at": _iso(run.created_at),
+            "contaminated": bool(run.settings.get("contaminated")),
         })
     return rows
 
@@ -177,7 +196,8 @@ def render_report(report: dict, console: Console) -> None:
     for column in ("contest", "rules", "solved", "points", "penalty", "rank", "pct", "perf", "Δ rating"):
         table.add_column(column, justify="left" if column in ("contest", "rules") else "right")
     for c in report["contests"]:
-        name = c["contest"] + (" [red]MADE UP[/red]" if c["made_up"] else "")
+        name = c["contest"] + (" [red]MADE UP[/red]" if c["made_up"] else "") + (
+            " [red]CONTAMINATED[/red]" if c.get("contaminated") else "")
         table.add_row(name, c["rules"], f"{c['solved']}/{c['problems']}", fmt(c["points"]), str(c["penalty"]),
                       f"{c['rank']}/{c['participants']}", f"{c['percentile']:.1f}%", fmt(c["performance"], 0),
                       fmt(c["rating_change"]))
@@ -206,6 +226,11 @@ def render_report(report: dict, console: Console) -> None:
         if r := seeds["sequential_rating"]:
             lines.append(f"over {r['n']} seeds: sequential rating {r['mean']:.0f} (95% CI {r['ci95'][0]:.0f}..{r['ci95'][1]:.0f})")
     console.print("; ".join(lines))
+    if cost := summary.get("sampling_cost"):
+        console.print(f"sampling: {cost['drawn']} samples drawn, {cost['requested']} asked of the model (the rest "
+                      f"from the generation cache), {cost['unextracted']} without code; {cost['prompt_tokens']:,} "
+                      f"prompt and {cost['completion_tokens']:,} completion tokens, {cost['request_seconds']:.1f} s "
+                      f"in requests")
     for note in report["notes"]:
         console.print(f"[bold yellow]Note:[/bold yellow] {note}")
 
@@ -215,7 +240,8 @@ def render_runs(rows: list[dict], console: Console) -> None:
     for column in ("id", "status", "solver", "seed", "label", "contests", "progress", "mean percentile", "created"):
         table.add_column(column)
     for r in rows:
-        pct = "-" if r["mean_percentile"] is None else f"{r['mean_percentile']:.1f}%" + (" (made up)" if r["made_up"] else "")
+        pct = "-" if r["mean_percentile"] is None else f"{r['mean_percentile']:.1f}%" + (" (made up)" if r["made_up"] else "") + (
+            " (contaminated)" if r.get("contaminated") else "")
         table.add_row(str(r["id"]), r["status"], r["solver"], str(r["seed"]), r["label"] or "", str(r["contests"]),
                       r["progress"], pct, (r["created_at"] or "")[:19])
     console.print(table)

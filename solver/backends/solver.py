@@ -49,5 +49,8 @@ class BackendSolver:
         result = select(self.judge, problem, candidates, budget, seed, sampling_seconds=sampling_seconds,
                         notes=notes, progress=self.progress)
         # pass@k is over every sample drawn: one without code is a sample that failed, and is counted apart.
-        stats = replace(result.stats, drawn=len(drawn.samples), unextracted=len(drawn.unextracted))
+        c = drawn.cost
+        stats = replace(result.stats, drawn=len(drawn.samples), unextracted=len(drawn.unextracted),
+                        requested=c.requested, prompt_tokens=c.prompt_tokens, completion_tokens=c.completion_tokens,
+                        request_seconds=round(c.request_seconds, 3))
         return replace(result, stats=stats)
