@@ -29,7 +29,7 @@ def sample_with_backend(problem, spec: str, options, count: int, out_path: Path,
     settings = draw_settings(backend, options)
     with open_store(db) as store, Progress(
             TextColumn(f"sampling {problem.id}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=make_console(stderr=True), disable=as_json) as progress:
+            console=make_console(stderr=True), disable=as_json, transient=True) as progress:
         task = progress.add_task("sampling", total=count)
         drawn = draw_samples(backend, problem, count, seed, settings, StoreCache(store),
                              lambda done, total: progress.update(task, completed=done))

@@ -4,7 +4,7 @@ that other harnesses can evaluate the model, and csim's openai: backend can be t
 Serves GET /v1/models, POST /v1/completions and POST /v1/chat/completions (n=1; `seed`, `top_k`
 honoured) with starlette under uvicorn. Requests are answered one at a time (a lock around the
 model); a dynamic batcher, as vLLM has, is not built. `app.state.requests` counts the sampling
-requests answered.
+requests answered, `app.state.active` those in progress.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ def make_app(backend, name: str):
         except (TypeError, ValueError) as e:
             return None, error(400, f"bad sampling parameter: {e}")
         start = time.perf_counter()
+        with lock:
+            app.state.active += 1
         try:
             with lock:
                 text = backend.render(prompt)
@@ -53,6 +55,9 @@ def make_app(backend, name: str):
                 app.state.requests += 1
         except DataError as e:
             return None, error(400, str(e))
+        finally:
+            with lock:
+                app.state.active -= 1
         out, completion_tokens, reason = row
         usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                  "total_tokens": prompt_tokens + completion_tokens}
@@ -100,5 +105,6 @@ def make_app(backend, name: str):
 
     app = Starlette(routes=[Route("/v1/models", models), Route("/v1/completions", completions, methods=["POST"]),
                             Route("/v1/chat/completions", chat, methods=["POST"])])
-    app.state.requests = 0
+    app.state.requests = 0  # sampling requests answered
+    app.state.active = 0  # ... and being answered now (waiting for the model included)
     return app
