@@ -121,7 +121,8 @@ class OpenAIBackend:
             async def one(i: int, body: dict) -> None:
                 async with gate:
                     generation = await self._request(client, body)
-                on_done(i, generation)
+                # Off the event loop: storing a sample (a store transaction) must not hold up the requests.
+                await asyncio.to_thread(on_done, i, generation)
 
             tasks = [asyncio.create_task(one(i, b)) for i, b in enumerate(bodies)]
             try:
