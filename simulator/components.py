@@ -108,7 +108,11 @@ def make_solver(spec: str, judge, backend_options=None, cache=None) -> Solver:
             from simulator.demo import demo_solver
 
             return demo_solver(run_dir, judge)
-        return solvers.JaxSolver(run_dir, judge)
+        from simulator.contamination import read_training_cutoff
+
+        solver = solvers.JaxSolver(run_dir, judge)
+        solver.model_cutoff = read_training_cutoff(run_dir)  # replay applies it unless --model-cutoff says otherwise
+        return solver
     raise DataError("--solver", None, f"unknown solver {spec!r}: expected reference, samples:FILE, jax:RUN_DIR, "
                                           f"hf:PATH or openai:URL")
 

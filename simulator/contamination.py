@@ -39,3 +39,50 @@ def check_cutoff(contests: Sequence[Contest], cutoff: str | None, allow: bool) -
                                                 f"contests after it (--after {cutoff}) or pass --allow-contaminated "
                                                 f"to run them marked as such")
     return found
+
+
+# ------------------------------------------------------------------ csim's own model: its training cut-off
+
+CUTOFF_FILE = "model_cutoff.json"  # in a JAX run directory, written after fine-tuning
+
+
+def training_cutoff(problems, library_root) -> dict:
+    """The cut-off of a model fine-tuned on PROBLEMS: the day after the latest start of their
+    contests in the library at LIBRARY_ROOT (a contest on that day may be in the data). Problems whose
+    contest the library does not date are counted: with any, the cut-off is only a lower bound."""
+    from datetime import timedelta
+
+    from contests.library import ContestLibrary
+
+    dated = {s.id: s.start_time for s in ContestLibrary(library_root).list() if s.start_time is not None}
+    starts = [dated[p.contest_id] for p in problems if p.contest_id in dated]
+    latest = max(starts, default=None)
+    cutoff = (latest.date() + timedelta(days=1)).isoformat() if latest else None
+    return {"model_cutoff": cutoff, "problems": len(problems), "dated_problems": len(starts),
+            "lower_bound": len(starts) < len(problems)}
+
+
+def write_training_cutoff(run_dir, problems, library_root) -> dict:
+    import json
+    from pathlib import Path
+
+    found = training_cutoff(problems, library_root)
+    path = Path(run_dir) / CUTOFF_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(found, indent=2), encoding="utf-8")
+    tmp.replace(path)
+    return found
+
+
+def read_training_cutoff(run_dir) -> str | None:
+    """The cut-off a JAX run recorded, if any (runs fine-tuned before csim recorded it have none)."""
+    import json
+    from pathlib import Path
+
+    path = Path(run_dir) / CUTOFF_FILE
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("model_cutoff")
+    except (ValueError, AttributeError):
+        raise DataError(path, "model_cutoff", "not a JSON object") from None

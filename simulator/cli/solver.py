@@ -192,9 +192,15 @@ def finetune_command(run_dir, problem_paths, init_from, config_file, preset, tok
     from solver.config import FINETUNE_DEFAULTS
     from solver.train import finetune
 
+    from simulator.cli.common import csim_home
+    from simulator.contamination import write_training_cutoff
+
     config = _run_config(run_dir, config_file, preset, flags, train_defaults=FINETUNE_DEFAULTS)
-    summary = finetune(run_dir, _load_problems(problem_paths), init_from=init_from, config=config,
+    problems = _load_problems(problem_paths)
+    summary = finetune(run_dir, problems, init_from=init_from, config=config,
                        tokenizer=_load_tokenizer(tokenizer_path), progress=not as_json)
+    # Dates come from the contest library (CodeContests records carry none); `replay` applies the cut-off.
+    summary["training_cutoff"] = write_training_cutoff(run_dir, problems, csim_home() / "contests")
     _report_run(summary, as_json)
 
 
