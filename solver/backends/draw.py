@@ -93,7 +93,7 @@ def draw_samples(backend: Backend, problem: Problem, n: int, seed: int, settings
     requested = []
     lock = threading.Lock()
     for language in settings.languages:
-        indices = [i for i in range(n) if settings.languages[i % len(settings.languages)] == language]
+        indices = [i for i in range(n) if language_for(i, settings.languages) == language]
         if not indices:
             continue
         prompt = build_prompt(problem, language, settings.style, settings.headers, settings.templates)
@@ -131,4 +131,5 @@ def draw_samples(backend: Backend, problem: Problem, n: int, seed: int, settings
 
 
 def language_for(index: int, languages: Sequence[str]) -> str:
+    """Sample INDEX's language: the languages take turns."""
     return languages[index % len(languages)]
