@@ -15,7 +15,7 @@ def load_problem(path: str | Path, name: str | None = None) -> Problem:
             from contests.native import read_problem
             return read_problem(path)
         raise DataError(path, None, "not a problem directory (no problem.json)")
-    if path.suffix in (".jsonl", ".json") and path.is_file():
+    if path.suffix in (".jsonl", ".json", ".parquet") and path.is_file():
         if not name:
             raise DataError(path, "name", "a CodeContests file holds many problems: say which with --problem-name")
         from contests.importers.codecontests import find_problem

@@ -24,6 +24,6 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
     .venv/bin/python -m pip install -q --upgrade pip
 fi
-echo "setup: installing csim and its pinned dependencies into .venv"
-.venv/bin/python -m pip install -q -e '.[test]'
+echo "setup: installing csim and its pinned dependencies into .venv (with the hf extra: torch, transformers)"
+.venv/bin/python -m pip install -q -e '.[test,hf]'
 echo "setup: done ($(.venv/bin/csim --version))"

@@ -97,13 +97,17 @@ def code_digest(package_dir: Path) -> str:
 
 # ------------------------------------------------------------------ solver
 
-def make_solver(spec: str, judge) -> Solver:
+def make_solver(spec: str, judge, backend_options=None, cache=None) -> Solver:
     """`reference`, `samples:FILE`, `jax:RUN_DIR` -> a Solver (solver.solvers); `jax-demo:RUN_DIR` is
-    the JAX solver with `csim demo`'s sampling (simulator.demo.demo_solver)."""
+    the JAX solver with `csim demo`'s sampling (simulator.demo.demo_solver); `hf:PATH` and
+    `openai:URL` -> solver.backends' BackendSolver (BACKEND_OPTIONS, samples cached in CACHE)."""
     from solver.solvers.jax import JaxSolver
     from solver.solvers.reference import ReferenceSolver
     from solver.solvers.samples_file import SamplesFileSolver
+    from solver.backends.factory import BackendOptions, is_backend_spec, make_backend_solver
 
+    if is_backend_spec(spec):
+        return make_backend_solver(spec, judge, backend_options or BackendOptions(), cache)
     kind, _, arg = spec.partition(":")
     if kind == "reference" and not arg:
         return ReferenceSolver(judge=judge)
@@ -120,8 +124,13 @@ def make_solver(spec: str, judge) -> Solver:
             from simulator.demo import demo_solver
 
             return demo_solver(run_dir, judge)
-        return JaxSolver(run_dir, judge)
-    raise DataError("--solver", None, f"unknown solver {spec!r}: expected reference, samples:FILE or jax:RUN_DIR")
+        from simulator.contamination import read_training_cutoff
+
+        solver = JaxSolver(run_dir, judge)
+        solver.model_cutoff = read_training_cutoff(run_dir)  # replay applies it unless --model-cutoff says otherwise
+        return solver
+    raise DataError("--solver", None, f"unknown solver {spec!r}: expected reference, samples:FILE, jax:RUN_DIR, "
+                                          f"hf:PATH or openai:URL")
 
 
 def code_revision(repo: Path | None = None) -> str:

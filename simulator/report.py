@@ -17,6 +17,7 @@ from contests.metrics import bootstrap_ci
 from contests.model import WEAK_TESTS_BELOW
 from contests.rating import performance_note
 from simulator.compare import MIN_SEEDS, TOO_FEW_SEEDS
+from simulator.contamination import CONTAMINATED_NOTE
 from simulator.store import Store
 from simulator.store.models import Run
 
@@ -153,6 +154,11 @@ def build_report(store: Store, run_id: int) -> dict:
         notes.append(f"{unrated} unrated standings rows (out of competition) are left out of rank, percentile, "
                      "performance and rating alike.")
     notes += input_notes(run.settings or {}, contests, problems)
+    contaminated = run.settings.get("contaminated") or []
+    for c in contests:
+        c["contaminated"] = c["contest"] in contaminated
+    if contaminated:
+        notes.append(CONTAMINATED_NOTE.format(contests=", ".join(contaminated), cutoff=run.settings.get("model_cutoff")))
     if run.status != "done":
         notes.append(f"Run {run.id} is {run.status} ({run.progress_done}/{run.progress_total} problems): "
                      "results are partial; resume with `csim replay --resume`.")
@@ -168,6 +174,8 @@ def build_report(store: Store, run_id: int) -> dict:
             "lower_bound": any(c["lower_bound"] for c in contests),
             "samples_drawn": sum(p["samples_drawn"] for p in problems),
             "weak_tests_below": WEAK_TESTS_BELOW,
+            "contaminated": bool(contaminated),
+            "sampling_cost": sampling_cost(problems),
         },
         "contests": contests,
         "problems": problems,
@@ -211,6 +219,16 @@ def input_notes(settings: dict, contests: list[dict], problems: list[dict]) -> l
     return notes
 
 
+def sampling_cost(problems: list[dict]) -> dict | None:
+    """Samples asked of an outside model, tokens and request seconds over the run; None when the
+    solver asks none (csim's own model, a samples file)."""
+    stats = [p["stats"] for p in problems if (p["stats"] or {}).get("requested") is not None]
+    if not stats:
+        return None
+    return {key: sum(s.get(key) or 0 for s in stats)
+            for key in ("drawn", "requested", "unextracted", "prompt_tokens", "completion_tokens", "request_seconds")}
+
+
 def runs_list(store: Store, limit: int | None = None) -> list[dict]:
     rows = []
     for run in store.runs(limit):
@@ -225,6 +243,7 @@ def runs_list(store: Store, limit: int | None = None) -> list[dict]:
             "problems": sum(c["problems"] for c in covered),
             "judgeable": None if any(c["judgeable"] is None for c in covered) else sum(c["judgeable"] for c in covered),
             "lower_bound": any(c["lower_bound"] for c in covered),
+            "contaminated": bool(run.settings.get("contaminated")),
         })
     return rows
 
@@ -267,7 +286,8 @@ def render_report(report: dict, console: Console) -> None:
                    "Δ rating"):
         table.add_column(column, justify="left" if column in ("contest", "rules") else "right")
     for c in report["contests"]:
-        name = c["contest"] + (" [red]MADE UP[/red]" if c["made_up"] else "")
+        name = c["contest"] + (" [red]MADE UP[/red]" if c["made_up"] else "") + (
+            " [red]CONTAMINATED[/red]" if c.get("contaminated") else "")
         solved = f"{c['solved']}/{c['problems']}" + (f" [yellow]≥ ({c['coverage']})[/yellow]" if c["lower_bound"] else "")
         rank = f"{c['rank']}" + (f"-{c['worst_rank']}" if c["worst_rank"] > c["rank"] else "")
         perf = _performance_cell(c["performance"], c["performance_note"])
@@ -312,6 +332,11 @@ def render_report(report: dict, console: Console) -> None:
                 spread = (f"95% CI {p['ci95'][0]:.{digits}f}..{p['ci95'][1]:.{digits}f}" if p["ci95"] else p["note"])
                 lines.append(f"over {p['n']} seeds: {label} {p['mean']:.{digits}f} ({spread})")
     console.print("; ".join(lines))
+    if cost := summary.get("sampling_cost"):
+        console.print(f"sampling: {cost['drawn']} samples drawn, {cost['requested']} asked of the model (the rest "
+                      f"from the generation cache), {cost['unextracted']} without code; {cost['prompt_tokens']:,} "
+                      f"prompt and {cost['completion_tokens']:,} completion tokens, {cost['request_seconds']:.1f} s "
+                      f"in requests")
     for note in report["notes"]:
         console.print(f"[bold yellow]Note:[/bold yellow] {note}")
 
@@ -321,7 +346,8 @@ def render_runs(rows: list[dict], console: Console) -> None:
     for column in ("id", "status", "solver", "seed", "label", "contests", "progress", "mean percentile", "created"):
         table.add_column(column)
     for r in rows:
-        pct = "-" if r["mean_percentile"] is None else f"{r['mean_percentile']:.1f}%" + (" (made up)" if r["made_up"] else "")
+        pct = "-" if r["mean_percentile"] is None else f"{r['mean_percentile']:.1f}%" + (" (made up)" if r["made_up"] else "") + (
+            " (contaminated)" if r.get("contaminated") else "")
         if r["mean_percentile"] is not None and r["lower_bound"]:
             judgeable = "?" if r["judgeable"] is None else r["judgeable"]
             pct += f" (lower bound: {judgeable} of {r['problems']} problems judgeable)"

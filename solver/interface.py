@@ -38,6 +38,12 @@ class SampleStats:
     passed_examples: int = 0
     clusters: int = 0
     passed_hidden: int | None = None  # only when the solver judged its samples on the hidden tests
+    unextracted: int = 0  # drawn samples that held no code to judge (a model's prose answer); counted in drawn
+    # What drawing cost, where the solver asks an outside model (solver.backends); None: not measured.
+    requested: int | None = None  # samples asked of the model (the others came from the generation cache)
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    request_seconds: float | None = None  # summed over requests (they may overlap)
 
 
 @dataclass(frozen=True)

@@ -125,10 +125,16 @@ def problem_from_record(record: dict, path: Path, line: int) -> Problem:
 
 
 def iter_codecontests(path: str | Path) -> Iterator[Problem]:
-    """Yield the problems of a CodeContests JSON-lines file, in file order."""
+    """Yield the problems of a CodeContests JSON-lines or Parquet file, in file order."""
     path = Path(path)
     if not path.is_file():
         raise DataError(path, None, "no such file")
+    if path.suffix == ".parquet":
+        from contests.importers.codecontests_parquet import iter_parquet_records
+
+        for row, record in iter_parquet_records(path):
+            yield problem_from_record(record, path, row)
+        return
     with path.open(encoding="utf-8") as f:
         for line, text in enumerate(f, 1):
             if not text.strip():

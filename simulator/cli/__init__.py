@@ -20,6 +20,7 @@ COMMANDS = {
     "runs": "simulator.cli.replay:runs",
     "compare": "simulator.cli.replay:compare",
     "analyze": "simulator.cli.analyze:analyze",
+    "samples": "simulator.cli.backends:samples",
 }
 
 

@@ -240,14 +240,19 @@ def _validation_text(name: str, report: dict) -> str:
 @PROBLEMS_OPTION
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the fetched contest's summary as JSON.")
+@click.option("--raw-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the API's raw answers are kept and read again instead of calling "
+                   "(default: $CSIM_HOME/raw/codeforces).")
+@click.option("--refetch", is_flag=True, help="Call the API even where a raw answer is kept (and keep the new one).")
 @one_line_errors
-def fetch_command(contest_id, rules, api_url, problem_files, library, as_json):
+def fetch_command(contest_id, rules, api_url, problem_files, library, as_json, raw_dir, refetch):
     """Download a contest's standings and rating changes from the Codeforces API into the library.
     The API has no tests: add them from CodeContests with --problems."""
     from contests.fetch import fetch_contest
 
+    raw_dir = raw_dir or csim_home() / "raw" / "codeforces"
     with _console(as_json).status(f"fetching contest {contest_id} from {api_url}"):
-        contest = fetch_contest(contest_id, base_url=api_url, rules=rules)
+        contest = fetch_contest(contest_id, base_url=api_url, rules=rules, raw_dir=raw_dir, refetch=refetch)
     _report_import("fetched", _add_to_library(contest, problem_files, library), as_json)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from contests.errors import DataError
+from simulator.cli.backend_options import backend_options, options_from, quiet_transformers
 from simulator.cli.common import csim_home, emit_json, one_line_errors
 
 DB_HELP = "Database: a SQLite file path or a URL such as postgresql+psycopg://postgres@127.0.0.1:5432/test " \
@@ -96,7 +97,7 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path),
               help="Contest library directory (default: $CSIM_HOME/contests).")
 @click.option("--solver", "solver_spec", default="reference", show_default=True,
-              help="reference | samples:FILE | jax:RUN_DIR")
+              help="reference | samples:FILE | jax:RUN_DIR | hf:PATH | openai:URL (with --model)")
 @click.option("--seed", "seeds", multiple=True, type=int, help="Seed; repeat for several runs (mean and spread).")
 @click.option("--samples", type=int, default=1000, show_default=True, help="Samples per problem (the budget).")
 @click.option("--max-submissions", type=int, default=10, show_default=True)
@@ -117,11 +118,19 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--label", help="A note stored with the run.")
 @click.option("--resume", "resume_id", type=int, help="Resume this run (killed or failed) where it stopped.")
 @click.option("--json", "as_json", is_flag=True, help="Print the runs' reports as JSON.")
+@click.option("--allow-contaminated", is_flag=True,
+              help="Replay contests that started before --model-cutoff (or the solver's own cut-off) anyway, "
+                   "marked as contaminated in every output.")
+@backend_options
 @one_line_errors
 def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max_submissions, schedule, start_rating,
-           newcomer_rating, sample_metrics, allow_missing_samples, sandbox, workers, db, label, resume_id, as_json):
+           newcomer_rating, sample_metrics, allow_missing_samples, sandbox, workers, db, label, resume_id, as_json,
+           allow_contaminated, **backend_kwargs):
     """Replay contests against a solver and place it among the real participants."""
     from simulator.components import load_contests, make_judge, make_solver, undated_warning
+    from simulator.contamination import check_cutoff
+    from simulator.store.generations import StoreCache
+    from solver.backends.factory import BackendOptions
     from simulator.replay import ReplaySettings
     from simulator.schedule import parse_schedule
 
@@ -138,6 +147,8 @@ def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max
             library = library or Path(recorded.get("library") or home / "contests")
             contests, _ = load_contests(recorded["contests"], library)
             solver_spec, sandbox = recorded["solver"], recorded.get("sandbox", sandbox)
+            options = BackendOptions.from_dict(recorded.get("backend_options") or {})
+            allow_contaminated = bool(recorded.get("contaminated"))
         else:
             parse_schedule(schedule)
             settings = ReplaySettings(schedule=schedule, samples=samples, max_submissions=max_submissions,
@@ -147,15 +158,21 @@ def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max
             contests, undated = load_contests(contest_ids, library, after=after, before=before)
             if undated:
                 click.echo(f"csim: warning: {undated_warning(undated)}", err=True)
+            options = options_from(backend_kwargs)
         judge, fingerprint = make_judge(sandbox, workers)
         with judge:
-            solver = make_solver(solver_spec, judge)
+            quiet_transformers()
+            solver = make_solver(solver_spec, judge, options, StoreCache(store))
+            # The user's cut-off, else the solver's own (where it records one).
+            cutoff = options.model_cutoff or getattr(solver, "model_cutoff", None)
+            contaminated = check_cutoff(contests, cutoff, allow_contaminated)
             if resume_id is not None:
                 _check_same_solver(run, solver)
                 run_ids = [resume_id]
             else:
                 extra = {"solver": solver_spec, "sandbox": sandbox, "library": str(library),
                          "after": _day(after), "before": _day(before), "skipped_undated": undated,
+                         "backend_options": options.to_dict(), "model_cutoff": cutoff, "contaminated": contaminated,
                          **_samples_check(solver, contests, allow_missing_samples)}
                 run_ids = _start_runs(store, solver, contests, seeds or (0,), settings, extra, label)
             execute_runs(store, run_ids, contests, solver, judge, fingerprint, settings, console)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from contests.errors import DataError
+from simulator.cli.backend_options import backend_options, options_from
+from simulator.cli.backends import serve_command
 from simulator.cli.common import emit_json, one_line_errors
 
 
 @click.group()
 def solver() -> None:
     """Train and sample the AlphaCode-style solver."""
+
+
+solver.add_command(serve_command)
 
 
 @solver.command("tokenizer")
@@ -185,9 +192,15 @@ def finetune_command(run_dir, problem_paths, init_from, config_file, preset, tok
     from solver.model.config import FINETUNE_DEFAULTS
     from solver.model.train import finetune
 
+    from simulator.cli.common import csim_home
+    from simulator.contamination import write_training_cutoff
+
     config = _run_config(run_dir, config_file, preset, flags, train_defaults=FINETUNE_DEFAULTS)
-    summary = finetune(run_dir, _load_problems(problem_paths), init_from=init_from, config=config,
+    problems = _load_problems(problem_paths)
+    summary = finetune(run_dir, problems, init_from=init_from, config=config,
                        tokenizer=_load_tokenizer(tokenizer_path), progress=not as_json)
+    # Dates come from the contest library (CodeContests records carry none); `replay` applies the cut-off.
+    summary["training_cutoff"] = write_training_cutoff(run_dir, problems, csim_home() / "contests")
     _report_run(summary, as_json)
 
 
@@ -195,8 +208,12 @@ def finetune_command(run_dir, problem_paths, init_from, config_file, preset, tok
 @click.option("--problem", "problem_path", required=True, type=click.Path(path_type=Path),
               help="A problem directory or a CodeContests .jsonl (with --problem-name).")
 @click.option("--problem-name", help="Which problem of a CodeContests file (its name, e.g. '1041_E. Tree Reconstruction').")
-@click.option("--run", "run_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--run", "run_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Trained run directory (usually a fine-tuned one).")
+@click.option("--backend", "backend_spec",
+              help="Instead of --run: hf:PATH (a local transformers checkpoint) or openai:URL (with --model); "
+                   "samples are cached in the store (--db). --headers random means none here.")
+@click.option("--db", help="Database holding the generation cache, with --backend (default: $CSIM_HOME/csim.db).")
 @click.option("-n", "count", type=int, default=100, show_default=True, help="Samples to draw.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="JSON-lines file to write the distinct samples to (replaced).")
@@ -211,10 +228,23 @@ def finetune_command(run_dir, problem_paths, init_from, config_file, preset, tok
                    "the problem's own rating and tags (an oracle, e.g. to check a memorised model).")
 @click.option("--step", type=int, help="Checkpoint step (default: the latest).")
 @click.option("--json", "as_json", is_flag=True, help="Print a summary as JSON.")
+@backend_options(sampling=False, cutoff=False)
 @one_line_errors
-def sample_command(problem_path, problem_name, run_dir, count, out_path, seed, temperature, top_k, top_p, languages,
-                   batch_size, headers, step, as_json):
-    """Draw programs for a problem and stream the distinct ones to a JSON-lines file."""
+def sample_command(problem_path, problem_name, run_dir, backend_spec, db, count, out_path, seed, temperature, top_k,
+                   top_p, languages, batch_size, headers, step, as_json, **backend_kwargs):
+    """Draw programs for a problem and stream the distinct ones to a JSON-lines file (--run); or draw
+    them from a model backend through the generation cache (--backend)."""
+    if (run_dir is None) == (backend_spec is None):
+        raise DataError("--run", None, "give either --run RUN_DIR (csim's model) or --backend hf:PATH|openai:URL")
+    if backend_spec is not None:
+        from contests.problems import load_problem
+        from simulator.cli.backends import sample_with_backend
+
+        options = replace(options_from(backend_kwargs), temperature=temperature, top_k=top_k, top_p=top_p,
+                          batch_size=batch_size, headers="none" if headers == "random" else headers,
+                          languages=tuple(x.strip() for x in languages.split(",") if x.strip()))
+        return sample_with_backend(load_problem(problem_path, problem_name), backend_spec, options, count, out_path,
+                                   seed, db, as_json)
     import json
     import time
 

@@ -212,3 +212,32 @@ class RatingEstimate(Base):
     kind: Mapped[str] = mapped_column(String(40))  # "sequential" (AlphaCode), "mean-performance" (CodeElo)
     value: Mapped[float]
     details: Mapped[dict] = mapped_column(default=dict)
+
+
+class GenerationRow(Base):
+    """One sample drawn from an outside model (solver.backends), kept so that nothing is asked twice.
+
+    request_key digests (backend, model identity, prompt, sampling parameters, seed); with the
+    sample's index it is the row's key. Token counts and request seconds are the sample's cost."""
+
+    __tablename__ = "generations"
+    __table_args__ = (UniqueConstraint("request_key", "index", name="uq_generations_request_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_key: Mapped[str] = mapped_column(String(64), index=True)
+    index: Mapped[int]
+    backend: Mapped[str] = mapped_column(String(40))
+    model: Mapped[str] = mapped_column(String(500))  # checkpoint digest (hf) or the served model's name
+    prompt_digest: Mapped[str] = mapped_column(String(64))
+    params: Mapped[dict]  # SamplingParams
+    seed: Mapped[int] = mapped_column(BigInteger)  # the draw's seed (each sample's own is derived from it)
+    problem_id: Mapped[str] = mapped_column(String(200), index=True)
+    language: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)  # the model's answer as it came
+    source: Mapped[str | None] = mapped_column(Text)  # the code extracted from it; None: none could be
+    extraction: Mapped[str] = mapped_column(String(200))  # how the code was found, or why it was not
+    finish_reason: Mapped[str | None] = mapped_column(String(40))
+    prompt_tokens: Mapped[int | None]
+    completion_tokens: Mapped[int | None]
+    seconds: Mapped[float] = mapped_column(default=0.0)  # the request's latency
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

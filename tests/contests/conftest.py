@@ -14,6 +14,7 @@ import pytest
 
 DATA = Path(__file__).parent / "data"
 NOT_FOUND = {"status": "FAILED", "comment": "contestId: Contest with id 12 not found"}
+CALL_LIMIT = {"status": "FAILED", "comment": "Call limit exceeded"}
 UNRATED = {"status": "FAILED", "comment": "contestId: Rating changes are unavailable for this contest"}
 
 
@@ -28,7 +29,11 @@ class RecordedApi(BaseHTTPRequestHandler):
         contest = parse_qs(url.query).get("contestId", [""])[0]
         self.calls.append(f"{method}?{url.query}")
         file = DATA / f"cfapi-{contest}-{method.split('.')[-1]}.json"
-        if contest == "9001" and file.is_file():
+        if contest == "9003" and self.calls.count(self.calls[-1]) <= 2:  # busy: twice "Call limit exceeded"
+            status, body = 503, json.dumps(CALL_LIMIT).encode()
+        elif contest == "9003":
+            status, body = 200, (DATA / f"cfapi-9001-{method.split('.')[-1]}.json").read_bytes()
+        elif contest == "9001" and file.is_file():
             status, body = 200, file.read_bytes()
         elif contest == "9002" and method == "contest.standings":
             status, body = 200, (DATA / "cfapi-9001-standings.json").read_bytes()
