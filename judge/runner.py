@@ -27,7 +27,8 @@ from contests.model import Problem, TestCase
 from judge.checkers import CheckResult, check_builtin, read_testlib
 from judge.compiler import Compiler, Program
 from judge.languages import MIB, get_language, resolve_tools
-from judge.sandbox.backend import SANDBOXES, BoxFile, make_backend, run_in_box
+from judge.sandbox import SANDBOXES
+from judge.sandbox.backend import BoxFile, make_backend, run_in_box
 from judge.sandbox.box import NOBODY, Box, BoxSpec, make_box_dir, run_request
 from judge.sandbox.layers import Layer, missing
 from judge.outcomes import RunOutcome, classify

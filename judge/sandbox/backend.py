@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from judge.sandbox import SANDBOXES
 from judge.sandbox.box import Box, BoxSpec, Isolation, LocalBox, RawRun
 from judge.sandbox.layers import Layer, detect_local
 from judge.sandbox.pool import BoxPool
 
-SANDBOXES = ("local", "docker", "none")  # the names of the backends, as `--sandbox` takes them
 # A run that ended in a judge error (the sandbox failed, not the program) is tried again in a fresh
 # box, up to this many tries in all; only then is it reported as IE.
 RUN_ATTEMPTS = 3
@@ -65,6 +65,8 @@ class LocalBackend:
 
 def make_backend(sandbox: str, docker_url: str | None, token: str) -> Backend:
     """The backend named SANDBOX (one of SANDBOXES); TOKEN names what it makes on the machine."""
+    if sandbox not in SANDBOXES:
+        raise ValueError(f"unknown sandbox {sandbox!r}; expected one of {', '.join(SANDBOXES)}")
     if sandbox == "docker":
         from judge.sandbox.docker_box import DockerBackend  # only here: talks to a Docker engine
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from judge.sandbox import SANDBOXES
 from simulator.cli.common import emit_json, one_line_errors
 
 SMOKE = {  # a trivial program per language for `doctor`: reads two numbers, prints their sum
@@ -46,7 +47,7 @@ def _judge_errors(func):
     return wrapper
 
 
-sandbox_option = click.option("--sandbox", type=click.Choice(["local", "docker", "none"]), default="local",
+sandbox_option = click.option("--sandbox", type=click.Choice(SANDBOXES), default="local",
                               show_default=True, help="local: bubblewrap + seccomp + cgroups; docker: a warm "
                               "container per worker; none: limits only, no isolation.")
 
@@ -142,6 +143,9 @@ def doctor(sandbox, as_json):
             toolchains[lang] = {"ok": False, "error": str(e)}
     problem = Problem("smoke", "a + b", tests=[TestCase("2 3\n", "5\n"), TestCase("-7 10\n", "3\n")])
     smoke = {}
+    from judge.sandbox import cgroups
+
+    cgroup = cgroups.describe(cgroups.find_hierarchy())
     with Judge(JudgeConfig(sandbox=sandbox)) as j:
         layers = [layer.to_dict() for layer in j.layers]
         for lang in language_ids():
@@ -153,11 +157,13 @@ def doctor(sandbox, as_json):
                            "seconds": round(time.monotonic() - started, 3)}
     ok = all(s["verdict"] == "OK" for s in smoke.values()) and len(smoke) == len(toolchains)
     if as_json:
-        emit_json({"sandbox": sandbox, "ok": ok, "layers": layers, "toolchains": toolchains, "smoke": smoke})
+        emit_json({"sandbox": sandbox, "ok": ok, "cgroup": cgroup, "layers": layers, "toolchains": toolchains,
+                   "smoke": smoke})
     else:
         from simulator.cli.common import make_console
 
         console = make_console()
+        console.print(f"cgroup version in use: {cgroup}", markup=False)
         for layer in layers:
             mark = "[green]yes[/green]" if layer["active"] else "[red]NO[/red] "
             console.print(f"{mark} {layer['name']:<17} {layer['detail']}")

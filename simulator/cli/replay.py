@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from contests.errors import DataError
+from judge.sandbox import SANDBOXES
 from simulator.cli.common import csim_home, emit_json, one_line_errors
 
 DB_HELP = "Database: a SQLite file path or a URL such as postgresql+psycopg://postgres@127.0.0.1:5432/test " \
@@ -101,7 +102,7 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--sample-metrics", is_flag=True,
               help="Also judge every sample that passes the examples on the hidden tests, for pass@k and 10@k "
                    "(costs a judging per such sample).")
-@click.option("--sandbox", type=click.Choice(["local", "docker", "none"]), default="local", show_default=True)
+@click.option("--sandbox", type=click.Choice(SANDBOXES), default="local", show_default=True)
 @click.option("--workers", type=int, help="Judge workers (default: the judge's).")
 @click.option("--db", help=DB_HELP)
 @click.option("--label", help="A note stored with the run.")
@@ -261,7 +262,7 @@ def _render_compare(result: dict, console) -> None:
 @click.option("--model", "model_preset", type=click.Choice(["tiny", "small"]), default="tiny", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--samples", type=int, help="Samples per problem (default: 64 with jax).")
-@click.option("--sandbox", type=click.Choice(["local", "docker", "none"]), default="local", show_default=True)
+@click.option("--sandbox", type=click.Choice(SANDBOXES), default="local", show_default=True)
 @click.option("--db", help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the run's report as JSON.")
 @one_line_errors
