@@ -82,6 +82,9 @@ class Judge:
 
     def __init__(self, config: JudgeConfig | None = None):
         self.config = config = config or JudgeConfig()
+        if config.workers is not None and (isinstance(config.workers, bool) or not isinstance(config.workers, int)
+                                           or config.workers < 1):
+            raise DataError("<judge>", "workers", f"{config.workers!r} workers; give at least 1")
         if config.sandbox not in SANDBOXES:
             raise DataError("<judge>", "sandbox", f"unknown sandbox {config.sandbox!r}; expected one of {', '.join(SANDBOXES)}")
         self.workers = config.workers or len(os.sched_getaffinity(0))
@@ -277,6 +280,7 @@ class Judge:
         """Judge SOURCE on the problem's hidden tests (or TESTS), Codeforces-style: stop at the first
         failed test unless ALL_TESTS."""
         tests = problem.tests if tests is None else tests
+        check_limits(problem)
         notes = []
         if problem.limits_defaulted:
             notes.append(f"limits defaulted to {problem.time_limit:g} s / {problem.memory_limit // MIB} MB "
@@ -370,6 +374,23 @@ class Judge:
         if raw.timed_out or raw.oom_killed:
             return CheckResult(Verdict.IE, "checker exceeded its limits")
         return read_testlib(raw.exit_code, raw.signal, (done.read["stderr"] + done.read["output"]).decode(errors="replace"))
+
+
+MAX_TIME_LIMIT = 60.0  # seconds: far beyond any contest's, and the wall-clock kill is 10x this
+MIN_MEMORY_LIMIT = 4 * MIB  # less cannot even start an interpreter; Codeforces' smallest is 16 MB
+MAX_MEMORY_LIMIT = 64 * 1024 * MIB
+
+
+def check_limits(problem: Problem) -> None:
+    """Refuse limits no run can be judged under (NaN, infinite, negative, absurd), naming the field."""
+    import math
+
+    tl, ml = problem.time_limit, problem.memory_limit
+    if isinstance(tl, bool) or not isinstance(tl, (int, float)) or not math.isfinite(tl) or not 0 < tl <= MAX_TIME_LIMIT:
+        raise DataError(problem.id, "time_limit", f"{tl!r} is not a time limit; give seconds in (0, {MAX_TIME_LIMIT:g}]")
+    if isinstance(ml, bool) or not isinstance(ml, int) or not MIN_MEMORY_LIMIT <= ml <= MAX_MEMORY_LIMIT:
+        raise DataError(problem.id, "memory_limit", f"{ml!r} is not a memory limit; give bytes in "
+                                                    f"[{MIN_MEMORY_LIMIT // MIB} MiB, {MAX_MEMORY_LIMIT // MIB} MiB]")
 
 
 class _Stopper:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from judge.sandbox import SANDBOXES
-from simulator.cli.common import emit_json, one_line_errors
+from simulator.cli.common import check_range, emit_json, one_line_errors
 
 SMOKE = {  # a trivial program per language for `doctor`: reads two numbers, prints their sum
     "python": "a, b = map(int, input().split())\nprint(a + b)\n",
@@ -79,14 +79,22 @@ def run(source, problem_path, problem_name, language, all_tests, sandbox, worker
     from judge.languages import detect_language
     from judge.runner import Judge, JudgeConfig
 
+    from contests.errors import DataError
+    from judge.runner import check_limits
+
+    check_range("--workers", workers, 1)
     language = language or detect_language(source)
     try:
         text = source.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        from contests.errors import DataError
-
         raise DataError(source, None, "not UTF-8 text") from None
     problem = load_problem(problem_path, problem_name)
+    try:
+        check_limits(problem)
+    except DataError as e:  # name the file the limits came from
+        raise DataError(problem_path, e.field, e.problem) from None
+    if not problem.tests:
+        raise DataError(problem_path, "tests", f"problem {problem.id} has no tests to judge on")
     from simulator.cli.common import make_console
 
     console = make_console(stderr=True)

@@ -10,7 +10,7 @@ import click
 
 from contests.errors import DataError
 from judge.sandbox import SANDBOXES
-from simulator.cli.common import csim_home, emit_json, one_line_errors
+from simulator.cli.common import check_range, csim_home, emit_json, end_on_sigterm, one_line_errors
 
 DB_HELP = "Database: a SQLite file path or a URL such as postgresql+psycopg://postgres@127.0.0.1:5432/test " \
           "(default: $CSIM_HOME/csim.db)."
@@ -116,6 +116,12 @@ def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submiss
     from simulator.replay import ReplaySettings
     from simulator.schedule import parse_schedule
 
+    check_range("--workers", workers, 1)
+    check_range("--samples", samples, 1)
+    check_range("--max-submissions", max_submissions, 1)
+    for seed in seeds:
+        check_range("--seed", seed, 0, MAX_SEED)
+    end_on_sigterm()
     console = _console(as_json)
     home = csim_home()
     _quiet_libraries()
@@ -146,6 +152,9 @@ def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submiss
                                       {"solver": solver_spec, "sandbox": sandbox, "library": str(library)}, label)
             execute_runs(store, run_ids, contests, solver, judge, fingerprint, settings, console)
         _show_runs(store, run_ids, as_json, console)
+
+
+MAX_SEED = 2 ** 63 - 1  # seeds are stored as signed 64-bit integers
 
 
 def _check_same_solver(run, solver) -> None:
@@ -268,6 +277,9 @@ def _render_compare(result: dict, console) -> None:
 @one_line_errors
 def demo(solver_kind, model_preset, seed, samples, sandbox, db, as_json):
     """Replay the shipped demo contest end to end (its standings are MADE UP)."""
+    check_range("--seed", seed, 0, MAX_SEED)
+    check_range("--samples", samples, 1)
+    end_on_sigterm()
     from contests.demo import demo_contest
     from simulator.components import make_judge, make_solver
     from simulator.demo import DEMO_INTRO, HEADERS_NOTE, MEMORISE_NOTE, demo_settings, prepare_demo_model
