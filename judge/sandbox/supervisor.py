@@ -7,7 +7,8 @@ box: an executable by posix_spawn (vfork: cheap), then sets its limits; or, on t
 path, a fork of this already-started interpreter that sets its limits and runs the source. The
 supervisor, as the parent, gets the exact CPU time and exit status from wait4, kills the run at
 the wall-clock limit (or when its output reaches the limit), then kills and reaps everything the
-run left behind and empties the scratch directories. Memory is measured by the judge in the
+run left behind and empties the scratch directories; when something stays (a file it could not
+remove, a System V IPC object), its answer says so ("dirty") and the judge replaces the box. Memory is measured by the judge in the
 worker's cgroup.
 
 Standard library only, and as few imports as possible: on the fast path, whatever this module has
@@ -551,7 +552,8 @@ def run(req, scratch, control=None):
     cpu (whole seconds for RLIMIT_CPU), wall (seconds: the kill for idle runs), wall_max (seconds:
     the kill for runs still computing), fsize, nofile, nproc, address_space, env, and either argv
     (exec it) or python (a source to run on the fast path). Answer: exit_code, signal, cpu_time,
-    maxrss, wall_time, timed_out, output_limit, error; aborted, when CONTROL says the judge called
+    maxrss, wall_time, timed_out, output_limit, error, written (bytes of stdout and stderr),
+    dirty (why the box is no longer as good as a fresh one, or None); aborted, when CONTROL says the judge called
     the run off (an abort for the request's id, before or during the run)."""
     import time
 
