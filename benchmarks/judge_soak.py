@@ -9,7 +9,7 @@ errors, time and memory limits, output over the limit, and hostile ones that lea
 their box for the next run (1,200 nested directories, a path past PATH_MAX, a System V shared
 memory segment): every run after them must still get its own verdict. Each judging gets a fresh
 input, so nothing is answered from a cache. Host memory is MemTotal - MemAvailable from
-/proc/meminfo (the machine is shared: other programs move it too). Prints one JSON object as its
+/proc/meminfo (the machine is shared: other programs move it too), and Shmem, the shared part. Prints one JSON object as its
 last line.
 """
 
@@ -108,12 +108,14 @@ KINDS = [
 ]
 
 
-def host_memory_used() -> int:
+def host_memory() -> tuple[int, int]:
+    """(bytes in use on the host: MemTotal - MemAvailable, of which shared memory: Shmem, where a
+    leaked System V segment or tmpfs file would show)."""
     info = {}
     for line in Path("/proc/meminfo").read_text().splitlines():
         key, value = line.split(":", 1)
         info[key] = int(value.split()[0]) * 1024
-    return info["MemTotal"] - info["MemAvailable"]
+    return info["MemTotal"] - info["MemAvailable"], info["Shmem"]
 
 
 def main() -> None:
@@ -123,7 +125,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="judge workers")
     args = parser.parse_args()
 
-    memory_before = host_memory_used()
+    memory_before, shmem_before = host_memory()
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
                for _ in range(args.burners)]
     wrong, errors, verdicts = [], [], Counter()
@@ -149,7 +151,7 @@ def main() -> None:
             p.kill()
             p.wait()
     time.sleep(2)  # let the kernel take back what the boxes held
-    memory_after = host_memory_used()
+    memory_after, shmem_after = host_memory()
     for line in wrong + errors:
         print(line)
     print(json.dumps({
@@ -159,6 +161,7 @@ def main() -> None:
         "host_memory_used_mb_before": round(memory_before / 1e6, 1),
         "host_memory_used_mb_after": round(memory_after / 1e6, 1),
         "host_memory_change_mb": round((memory_after - memory_before) / 1e6, 1),
+        "host_shmem_mb_before": round(shmem_before / 1e6, 1), "host_shmem_mb_after": round(shmem_after / 1e6, 1),
     }))
 
 
