@@ -9,7 +9,9 @@ medians count):
   sandboxed    Judge.execute through the local sandbox (bubblewrap box, seccomp, cgroups,
                rlimits, unprivileged uid), one run at a time; Python on the fast path;
   python-plain-path  the sandbox with JudgeConfig(fast_path=False): a fresh python3 per run;
-  bwrap-per-run      the anchors' way: one setpriv + bubblewrap per run (no cgroup, no seccomp).
+  bwrap-per-run      the anchors' way: one setpriv + bubblewrap per run (no cgroup, no seccomp);
+  cpp-leaving-ipc    a C++ run that leaves a System V segment: its box is replaced after it (the
+                     cost of isolation between runs when a run leaves something behind).
 Goals (issue 2): C++ sandboxed <= 3x plain; Python sandboxed <= 1.5x a plain python3 start.
 Then runs per second over all cores (every worker busy), sandboxed and plain in alternating
 rounds (medians), and the CPU time of
@@ -39,6 +41,10 @@ from judge.sandbox.box import NOBODY, bwrap_argv  # noqa: E402
 MIB = 1 << 20
 CPP = "#include <cstdio>\nint main() { long long x; scanf(\"%lld\", &x); printf(\"%lld\\n\", x); }\n"
 PYTHON = "print(int(input()))\n"
+# A run that leaves a System V shared memory segment (1 MiB) in its box: the box is replaced after
+# it (issue 11), so its cost per run is a run plus a box restart.
+LEFTOVER = ("#include <cstdio>\n#include <sys/shm.h>\nint main() { long long x; scanf(\"%lld\", &x);\n"
+            "  shmget(4242, 1 << 20, IPC_CREAT | 0666); printf(\"%lld\\n\", x); }\n")
 SPIN = "s = 0\nfor i in range(3 * 10 ** 6):\n    s += i\nprint(s > 0)\n"
 LIMITS = {"time_limit": 2.0, "memory_limit": 256 * MIB}
 
@@ -142,7 +148,7 @@ def main() -> None:
 
     python3 = resolve_tools("python")["python3"]
     with tempfile.TemporaryDirectory() as tmp, Judge(JudgeConfig(workers=1)) as one, \
-            Judge(JudgeConfig(workers=1, fast_path=False)) as plain_path:
+            Judge(JudgeConfig(workers=1, fast_path=False)) as plain_path, Judge(JudgeConfig(workers=1)) as leftover:
         work = Path(tmp)
         work.chmod(0o755)
         (work / "main.cpp").write_text(CPP)
@@ -156,6 +162,7 @@ def main() -> None:
             "python_plain": plain_runner([python3, str(work / "main.py")], work),
             "python_sandboxed": sandboxed_runner(one, PYTHON, "python"),
             "python_sandboxed_plain_path": sandboxed_runner(plain_path, PYTHON, "python"),
+            "cpp_leaving_ipc_sandboxed": sandboxed_runner(leftover, LEFTOVER, "cpp"),
         }, args.runs)
         result = {f"{k}_ms": round(v * 1000, 3) for k, v in medians.items()}
         result.update({

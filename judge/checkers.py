@@ -17,6 +17,13 @@ from judge.verdicts import Verdict
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _SHOW = 32  # characters of a token shown in a message
+# testlib's isBlanks: LF, CR, SPACE and TAB separate tokens; nothing else does (not \v, \f, NBSP or
+# U+2028, which str.split() would take as whitespace).
+_BLANKS = re.compile(r"[ \t\n\r]+")
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in _BLANKS.split(text) if t]
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ def _show(token: str) -> str:
 
 
 def _compare_tokens(output: str, answer: str, same) -> CheckResult:
-    got, want = output.split(), answer.split()
+    got, want = _tokens(output), _tokens(answer)
     for n, (g, w) in enumerate(zip(got, want), 1):
         if not same(g, w):
             return CheckResult(Verdict.WA, f"{_ordinal(n)} token differs: expected {_show(w)}, found {_show(g)}")

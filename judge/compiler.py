@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from judge.languages import MIB, get_language, resolve_tools, toolchain_version
+from judge.sandbox.backend import RUN_ATTEMPTS
 from judge.sandbox.box import NOBODY, run_request
 from judge.sandbox.pool import BoxPool
 
@@ -79,12 +80,28 @@ class Compiler:
             return program
 
     def _build(self, key: str, language: str, name: str, source: str) -> Program:
+        """Build in a compile box; a build that ended in a judge error is tried again in a fresh box."""
+        for attempt in range(1, RUN_ATTEMPTS + 1):
+            program = self._build_once(key, language, name, source)
+            if program.error is None or attempt == RUN_ATTEMPTS:
+                return program
+        raise ValueError("RUN_ATTEMPTS must be at least 1")
+
+    def _build_once(self, key: str, language: str, name: str, source: str) -> Program:
         lang = get_language(language)
         with self.boxes.box() as box:
             staging = box.spec.host_dir / key
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir()
-            (staging / name).write_text(source, encoding="utf-8")
+            try:
+                (staging / name).write_text(source, encoding="utf-8")
+            except (OSError, UnicodeError) as e:
+                # The program's own doing: a file name the file system cannot hold (a Java public
+                # class over 255 bytes), or text that is no UTF-8 (lone surrogates).
+                shutil.rmtree(staging, ignore_errors=True)
+                what = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+                return Program(language, key, self.visible / key, name, False,
+                               f"the source cannot be saved as {name[:60]}{'...' if len(name) > 60 else ''}: {what}")
             if self.drop_uid:
                 os.chown(staging, NOBODY, NOBODY)
             inside = box.inside(staging)
@@ -98,6 +115,7 @@ class Compiler:
             output = "".join(_read_text(staging / f, MESSAGE_LIMIT) for f in (".compile.out", ".compile.err")).strip()
             if raw.error:
                 shutil.rmtree(staging, ignore_errors=True)
+                box.close()  # a judge error: the next try starts a fresh box
                 return Program(language, key, self.visible / key, name, False, output, error=raw.error)
             ok = raw.exit_code == 0 and not raw.timed_out
             if raw.timed_out or raw.cpu_time >= COMPILE_CPU:

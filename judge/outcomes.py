@@ -38,14 +38,17 @@ def _signal_name(number: int) -> str:
 
 def classify(raw: RawRun, lang: Language, time_limit: float, stdout_size: int, output_limit: int,
              stderr: str) -> tuple[Verdict, str]:
-    """The verdict of a run before checking, by the precedence IE > TLE > MLE > OLE > RE, and why."""
+    """The verdict of a run before checking, by the precedence IE > TLE > MLE > OLE > RE, and why.
+    STDOUT_SIZE: bytes of standard output (read up to one byte past OUTPUT_LIMIT)."""
     if raw.error:
         return Verdict.IE, raw.error
     failed = raw.exit_code != 0 or raw.signal is not None
     tle = (raw.timed_out and not raw.output_limit) or raw.cpu_time > time_limit or raw.cgroup_cpu > time_limit + 0.5 \
         or raw.signal == signals.SIGXCPU
     mle = raw.oom_killed or (failed and any(m in stderr for m in lang.mle_markers))
-    ole = raw.output_limit or stdout_size >= output_limit or raw.signal == signals.SIGXFSZ
+    # Over the limit is OLE; the limit itself is allowed. Only standard output counts: a program
+    # killed by SIGXFSZ for a large stderr or scratch file broke a limit on files, not on output (RE).
+    ole = raw.output_limit or stdout_size > output_limit
     verdict = decide(Verdict.TLE if tle else None, Verdict.MLE if mle else None, Verdict.OLE if ole else None,
                      Verdict.RE if failed else None)
     if verdict is Verdict.TLE:

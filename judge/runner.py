@@ -27,8 +27,10 @@ from contests.model import Problem, TestCase
 from judge.checkers import CheckResult, check_builtin, read_testlib
 from judge.compiler import Compiler, Program
 from judge.languages import MIB, get_language, resolve_tools
-from judge.sandbox.box import NOBODY, Box, BoxSpec, LocalBox, make_box_dir, run_request
-from judge.sandbox.layers import Layer, detect_local, missing
+from judge.sandbox import SANDBOXES
+from judge.sandbox.backend import BoxFile, make_backend, run_in_box
+from judge.sandbox.box import NOBODY, Box, BoxSpec, make_box_dir, run_request
+from judge.sandbox.layers import Layer, missing
 from judge.outcomes import RunOutcome, classify
 from judge.sandbox import cgroups
 from judge.sandbox.pool import BoxPool
@@ -36,7 +38,6 @@ from judge.verdicts import JudgeResult, TestResult, Verdict, decide
 
 log = logging.getLogger("csim.judge")
 
-SANDBOXES = ("local", "docker", "none")
 OUTPUT_LIMIT = 64 * MIB  # Codeforces-like; larger output is OLE
 STDERR_KEEP = 4096  # bytes of a run's stderr kept for messages
 PIDS_LIMIT = 256  # processes and threads of one run
@@ -75,20 +76,15 @@ def _sweep_stale() -> None:
     cgroups.sweep_stale()
 
 
-def _read(path: Path, limit: int) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read(limit)
-    except OSError:
-        return b""
-
-
 class Judge:
     """Compile-and-run service; a context manager. Thread-safe: judge() and execute() may be called
     from several threads, which then share the workers."""
 
     def __init__(self, config: JudgeConfig | None = None):
         self.config = config = config or JudgeConfig()
+        if config.workers is not None and (isinstance(config.workers, bool) or not isinstance(config.workers, int)
+                                           or config.workers < 1):
+            raise DataError("<judge>", "workers", f"{config.workers!r} workers; give at least 1")
         if config.sandbox not in SANDBOXES:
             raise DataError("<judge>", "sandbox", f"unknown sandbox {config.sandbox!r}; expected one of {', '.join(SANDBOXES)}")
         self.workers = config.workers or len(os.sched_getaffinity(0))
@@ -111,15 +107,9 @@ class Judge:
 
     def _setup(self) -> None:
         config = self.config
-        if config.sandbox == "docker":
-            from judge.sandbox.docker_box import DockerBackend
-
-            self._backend = DockerBackend(config.docker_url, self._token)
-            self._layers = self._backend.layers
-            self._drop_uid = True
-        else:
-            self._isolation, self._layers = detect_local(use_namespaces=config.sandbox == "local")
-            self._drop_uid = self._isolation.setpriv is not None
+        self._backend = make_backend(config.sandbox, config.docker_url, self._token)
+        self._layers = self._backend.layers
+        self._drop_uid = self._backend.drop_uid
         if config.sandbox != "none" and (gaps := missing(self._layers)):
             log.warning("judge: sandbox layers missing, running with the rest: %s",
                         "; ".join(f"{g.name} ({g.detail})" for g in gaps))
@@ -161,9 +151,7 @@ class Judge:
             host_dir = make_box_dir(parent, name, uid if programs is None else None)
             binds = ((str(programs), "/artifacts"),) if programs is not None else ()
             spec = BoxSpec(name, host_dir, python, env=dict(get_language("python").run_env), ro_binds=binds, owner=uid)
-            if self.config.sandbox == "docker":
-                return self._backend.box(spec)
-            return LocalBox(spec, self._isolation)
+            return self._backend.box(spec)
 
         pool = BoxPool(make, self.workers)
         self._pools.append(pool)
@@ -216,41 +204,36 @@ class Judge:
              stopper: "_Stopper | None" = None) -> RunOutcome | None:
         """One run in a free run box; None when STOPPER stopped it (before or during the run)."""
         lang = get_language(program.language)
-        data = stdin.encode() if isinstance(stdin, str) else stdin
-        with self._runs.box() as box:
-            if stopper is not None and stopper.stopped:
-                return None
-            files = [box.new_file("input", data), box.new_file("output", writable=True),
-                     box.new_file("stderr", writable=True)]
-            (_, stdin_path), (output, stdout_path), (errors, stderr_path) = files
-            try:
-                directory = box.inside(program.directory)
-                request = run_request(box.inside_dir, stdin_path, stdout_path, stderr_path, time_limit,
-                                      time_limit * self.config.wall_factor, self.config.output_limit, lang.run_env,
-                                      nofile=NOFILE_LIMIT,
-                                      wall_max=time_limit * max(WALL_MAX_FACTOR, self.config.wall_factor))
-                controllers = box.cgroup.dirs if box.cgroup is not None else {}
-                if "pids" not in controllers:
-                    request["nproc"] = self.config.pids_limit
-                if "memory" not in controllers and lang.address_space_limit:
-                    request["address_space"] = memory_limit + lang.memory_overhead + ADDRESS_SPACE_SLACK
-                if self.config.fast_path and lang.python_fast_path():
-                    request["python"] = f"{directory}/{program.source_name}"
-                else:
-                    request["argv"] = lang.run_argv(resolve_tools(program.language), directory, program.source_name,
-                                                    memory_limit)
-                raw = box.run(request, memory_limit + lang.memory_overhead, self.config.pids_limit, stopper)
-                if raw is None:
-                    return None
-                stdout = _read(output, self.config.output_limit)
-                stderr = _read(errors, STDERR_KEEP).decode("utf-8", errors="replace")
-            finally:  # before the next run's baseline: the output's pages are charged to the box
-                for host, _ in files:
-                    host.unlink(missing_ok=True)
-            if stopper is not None and stopper.stopped:
-                return None
-        verdict, message = classify(raw, lang, time_limit, len(stdout), self.config.output_limit, stderr)
-        return RunOutcome(stdout.decode("utf-8", errors="replace"), verdict, raw.cpu_time, raw.wall_time,
+        limit = self.config.output_limit
+
+        def request(box: Box, paths: dict[str, str]) -> dict:
+            # RLIMIT_FSIZE one byte over the limit: output of exactly the limit is allowed.
+            req = run_request(box.inside_dir, paths["input"], paths["output"], paths["stderr"], time_limit,
+                              time_limit * self.config.wall_factor, limit + 1, lang.run_env, nofile=NOFILE_LIMIT,
+                              wall_max=time_limit * max(WALL_MAX_FACTOR, self.config.wall_factor))
+            controllers = box.cgroup.dirs if box.cgroup is not None else {}
+            if "pids" not in controllers:
+                req["nproc"] = self.config.pids_limit
+            if "memory" not in controllers and lang.address_space_limit:
+                req["address_space"] = memory_limit + lang.memory_overhead + ADDRESS_SPACE_SLACK
+            directory = box.inside(program.directory)
+            if self.config.fast_path and lang.python_fast_path():
+                req["python"] = f"{directory}/{program.source_name}"
+            else:
+                req["argv"] = lang.run_argv(resolve_tools(program.language), directory, program.source_name,
+                                            memory_limit)
+            return req
+
+        files = {"input": BoxFile(stdin.encode() if isinstance(stdin, str) else stdin),
+                 "output": BoxFile(writable=True, read=limit + 1), "stderr": BoxFile(writable=True, read=STDERR_KEEP)}
+        done = run_in_box(self._runs, files, request, memory_limit + lang.memory_overhead, self.config.pids_limit,
+                          stopper)
+        if done is None or (stopper is not None and stopper.stopped):
+            return None
+        raw, stdout = done.raw, done.read["output"]
+        stderr = done.read["stderr"].decode("utf-8", errors="replace")
+        verdict, message = classify(raw, lang, time_limit, len(stdout), limit, stderr)
+        return RunOutcome(stdout[:limit].decode("utf-8", errors="replace"), verdict, raw.cpu_time, raw.wall_time,
                           raw.memory, raw.exit_code, raw.signal, message, stderr)
 
     def execute(self, source: str, language: str, inputs: list[str], *, time_limit: float,
@@ -297,6 +280,7 @@ class Judge:
         """Judge SOURCE on the problem's hidden tests (or TESTS), Codeforces-style: stop at the first
         failed test unless ALL_TESTS."""
         tests = problem.tests if tests is None else tests
+        check_limits(problem)
         notes = []
         if problem.limits_defaulted:
             notes.append(f"limits defaulted to {problem.time_limit:g} s / {problem.memory_limit // MIB} MB "
@@ -372,27 +356,41 @@ class Judge:
         """Run a testlib checker (`checker input output answer`) in a checker box: answers never
         enter the boxes where submissions run."""
         lang = get_language(checker.language)
-        with self._checks.box() as box:
-            files = [box.new_file(name, text.encode()) for name, text in
-                     (("input", test.input), ("contestant", output), ("answer", test.output))]
-            files += [box.new_file("output", writable=True), box.new_file("stderr", writable=True)]
-            (_, input_path), (_, contestant_path), (_, answer_path), (out, out_path), (err, err_path) = files
-            try:
-                directory = box.inside(checker.directory)
-                argv = lang.run_argv(resolve_tools(checker.language), directory, checker.source_name, CHECKER_MEMORY)
-                request = run_request(box.inside_dir, "/dev/null", out_path, err_path, CHECKER_TIME,
-                                      CHECKER_TIME * self.config.wall_factor, self.config.output_limit, lang.run_env,
-                                      argv=[*argv, input_path, contestant_path, answer_path])
-                raw = box.run(request, CHECKER_MEMORY + lang.memory_overhead, self.config.pids_limit)
-                message = (_read(err, STDERR_KEEP) + _read(out, STDERR_KEEP)).decode(errors="replace")
-            finally:
-                for host, _ in files:
-                    host.unlink(missing_ok=True)
+
+        def request(box: Box, paths: dict[str, str]) -> dict:
+            argv = lang.run_argv(resolve_tools(checker.language), box.inside(checker.directory), checker.source_name,
+                                 CHECKER_MEMORY)
+            return run_request(box.inside_dir, "/dev/null", paths["output"], paths["stderr"], CHECKER_TIME,
+                               CHECKER_TIME * self.config.wall_factor, self.config.output_limit, lang.run_env,
+                               argv=[*argv, paths["input"], paths["contestant"], paths["answer"]])
+
+        files = {"input": BoxFile(test.input.encode()), "contestant": BoxFile(output.encode()),
+                 "answer": BoxFile(test.output.encode()), "output": BoxFile(writable=True, read=STDERR_KEEP),
+                 "stderr": BoxFile(writable=True, read=STDERR_KEEP)}
+        done = run_in_box(self._checks, files, request, CHECKER_MEMORY + lang.memory_overhead, self.config.pids_limit)
+        raw = done.raw
         if raw.error:
             return CheckResult(Verdict.IE, f"checker: {raw.error}")
         if raw.timed_out or raw.oom_killed:
             return CheckResult(Verdict.IE, "checker exceeded its limits")
-        return read_testlib(raw.exit_code, raw.signal, message)
+        return read_testlib(raw.exit_code, raw.signal, (done.read["stderr"] + done.read["output"]).decode(errors="replace"))
+
+
+MAX_TIME_LIMIT = 60.0  # seconds: far beyond any contest's, and the wall-clock kill is 10x this
+MIN_MEMORY_LIMIT = 4 * MIB  # less cannot even start an interpreter; Codeforces' smallest is 16 MB
+MAX_MEMORY_LIMIT = 64 * 1024 * MIB
+
+
+def check_limits(problem: Problem) -> None:
+    """Refuse limits no run can be judged under (NaN, infinite, negative, absurd), naming the field."""
+    import math
+
+    tl, ml = problem.time_limit, problem.memory_limit
+    if isinstance(tl, bool) or not isinstance(tl, (int, float)) or not math.isfinite(tl) or not 0 < tl <= MAX_TIME_LIMIT:
+        raise DataError(problem.id, "time_limit", f"{tl!r} is not a time limit; give seconds in (0, {MAX_TIME_LIMIT:g}]")
+    if isinstance(ml, bool) or not isinstance(ml, int) or not MIN_MEMORY_LIMIT <= ml <= MAX_MEMORY_LIMIT:
+        raise DataError(problem.id, "memory_limit", f"{ml!r} is not a memory limit; give bytes in "
+                                                    f"[{MIN_MEMORY_LIMIT // MIB} MiB, {MAX_MEMORY_LIMIT // MIB} MiB]")
 
 
 class _Stopper:

@@ -8,12 +8,15 @@ The box's processes live in the worker's cgroup, joined before bubblewrap starts
 A run: the judge resets the cgroup counters, sends the request, and reads back what the
 supervisor saw (exit status, CPU from wait4, wall time), then the cgroup's memory peak, OOM kills
 and CPU. If the supervisor dies or stops answering, the box is restarted and the run is reported
-as a judge error.
+as a judge error (which run_in_box tries again in a fresh box). A box whose run left something
+behind that a fresh box would not have (see supervisor._clean_up) is closed after that run and
+started afresh for the next: boxes are reused only while they are as good as new.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import shutil
 import subprocess
@@ -25,8 +28,12 @@ from pathlib import Path
 
 from judge.sandbox.cgroups import WorkerCgroup
 from judge.sandbox.channel import Channel, SandboxDied
+from judge.sandbox.supervisor import _empty as empty_directory
+
+log = logging.getLogger("csim.judge")
 
 NOBODY = 65534
+PAGE = os.sysconf("SC_PAGE_SIZE")
 BOX = "/box"  # the box directory, seen from inside
 # Read-only system directories and files a compiler or runtime needs; nothing else of the host.
 SYSTEM_DIRS = ("/usr",)
@@ -101,6 +108,7 @@ class Box:
         self._requests = 0  # ids of run requests, growing for the box's whole life
         self._current: int | None = None  # the id of the latest request, for abort()
         self._send_lock = threading.Lock()  # abort() writes from another thread
+        self.recycled = 0  # times this box was replaced because a run left something behind
 
     # -- paths: where a host path appears inside the box
     @property
@@ -188,6 +196,17 @@ class Box:
                 # that dies during a run is the judge's fault for that run (IE), never the program's.
                 if started or attempt == 2:
                     return RawRun(error=f"sandbox failure: {e}{detail}")
+        if answer.get("dirty"):
+            # The run left what a fresh box would not have (files its clean-up could not remove,
+            # IPC objects): the box is replaced before its next run, never reused.
+            self.recycled += 1
+            log.info("box %s replaced: %s", self.spec.name, answer["dirty"])
+        result = self._result(answer, baseline, oom_before)
+        if answer.get("dirty"):
+            self.close()
+        return result
+
+    def _result(self, answer: dict, baseline: int, oom_before: int) -> RawRun | None:
         if answer.get("aborted"):
             return None
         if answer.get("error") and "exit_code" not in answer:
@@ -197,7 +216,11 @@ class Box:
             s = self.cgroup.sample()
             cpu, oom = s.cpu_ns / 1e9, s.oom_kills > oom_before
             if "memory" in self.cgroup.dirs:
-                memory = max(s.peak - baseline, 0)
+                # The peak counts the page cache of the run's output files (charged to the box as
+                # they are written); that is not the program's memory. A lower bound by at most
+                # the output's size when the peak came before the output.
+                written = -(-answer.get("written", 0) // PAGE) * PAGE
+                memory = max(s.peak - baseline - written, 0)
         return RawRun(exit_code=answer["exit_code"], signal=answer["signal"], cpu_time=answer["cpu_time"],
                       wall_time=answer["wall_time"], timed_out=answer["timed_out"],
                       output_limit=answer.get("output_limit", False), memory=memory,
@@ -261,6 +284,7 @@ class LocalBox(Box):
         env = {**BASE_ENV, **spec.env}  # the fast path's runs see this environment, as exec'd ones see theirs
         if not iso.bwrap:
             os.makedirs(spec.host_dir / "tmp", exist_ok=True)
+            empty_directory(spec.host_dir / "tmp")  # a replaced box starts as clean as a new one
             if iso.setpriv:
                 os.chown(spec.host_dir / "tmp", NOBODY, NOBODY)
             env.update(HOME=str(spec.host_dir / "tmp"), TMPDIR=str(spec.host_dir / "tmp"))

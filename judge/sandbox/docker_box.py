@@ -170,7 +170,9 @@ class DockerBox(Box):
 
 
 class DockerBackend:
-    """A connection to a Docker engine and the judge's image on it."""
+    """A connection to a Docker engine and the judge's image on it (a sandbox Backend)."""
+
+    drop_uid = True  # every container runs as the unprivileged uid
 
     def __init__(self, url: str | None, token: str):
         import docker

@@ -88,10 +88,15 @@ def detect_local(use_namespaces: bool = True) -> tuple[Isolation, list[Layer]]:
             layers.append(Layer("seccomp", False, f"libseccomp unavailable: {e}"))
 
     controllers = []
-    for controller, why in cgroups.available().items():
+    hierarchy = cgroups.find_hierarchy()
+    version = cgroups.describe(hierarchy)
+    for controller, why in cgroups.available(hierarchy).items():
         purpose = {"memory": "memory limit, peak and OOM kills", "pids": "process limit (fork bombs)",
                    "cpuacct": "CPU of detached children"}[controller]
-        layers.append(Layer(f"cgroup-{controller}", not why, f"v1, one group per worker: {purpose}" if not why else why))
+        if controller == "cpuacct" and version == "v2":
+            purpose += " (cpu.stat)"
+        layers.append(Layer(f"cgroup-{controller}", not why,
+                            f"{version}, one group per worker: {purpose}" if not why else f"{version}: {why}"))
         if not why:
             controllers.append(controller)
 

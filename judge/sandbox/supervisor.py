@@ -7,7 +7,8 @@ box: an executable by posix_spawn (vfork: cheap), then sets its limits; or, on t
 path, a fork of this already-started interpreter that sets its limits and runs the source. The
 supervisor, as the parent, gets the exact CPU time and exit status from wait4, kills the run at
 the wall-clock limit (or when its output reaches the limit), then kills and reaps everything the
-run left behind and empties the scratch directories. Memory is measured by the judge in the
+run left behind and empties the scratch directories; when something stays (a file it could not
+remove, a System V IPC object), its answer says so ("dirty") and the judge replaces the box. Memory is measured by the judge in the
 worker's cgroup.
 
 Standard library only, and as few imports as possible: on the fast path, whatever this module has
@@ -116,25 +117,76 @@ def _kill_everything(group=None):
             return
 
 
-def _empty(directory):
-    """Remove everything under DIRECTORY (a scratch space the run could write), keep the directory."""
-    try:
-        entries = list(os.scandir(directory))
-    except OSError:
-        return
-    for entry in entries:
-        try:
+def _clear_files(fd):
+    """Unlink every non-directory in the directory open at FD; the names of its subdirectories."""
+    subdirs = []
+    with os.scandir(fd) as entries:
+        for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                try:
-                    os.chmod(entry.path, 0o700)
-                except OSError:
-                    pass
-                _empty(entry.path)
-                os.rmdir(entry.path)
+                subdirs.append(entry.name)
             else:
-                os.unlink(entry.path)
+                os.unlink(entry.name, dir_fd=fd)
+    return subdirs
+
+
+def _empty(directory):
+    """Remove everything under DIRECTORY (a scratch space the run could write), keep the directory.
+    Iterative, and every call relative to an open directory by one name: no depth or path length
+    can stop it (a recursive walk by paths failed on 1,200 levels and past PATH_MAX). Raises
+    OSError when something stays; the box is then replaced (see run)."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+    fd = os.open(directory, flags)
+    path = []  # names from DIRECTORY down to the directory open at fd
+    try:
+        pending = [_clear_files(fd)]  # per level: subdirectories still to empty
+        while True:
+            if pending[-1]:
+                name = pending[-1].pop()
+                os.chmod(name, 0o700, dir_fd=fd)  # the run may have taken its own permissions away
+                child = os.open(name, flags, dir_fd=fd)
+                os.close(fd)
+                fd = child
+                path.append(name)
+                pending.append(_clear_files(fd))
+                continue
+            pending.pop()
+            if not path:
+                return
+            parent = os.open("..", flags, dir_fd=fd)
+            os.close(fd)
+            fd = parent
+            os.rmdir(path.pop(), dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def _ipc_left():
+    """The kinds of System V IPC objects that exist in the box's IPC namespace ("" for none). They
+    outlive the run that made them (a shared memory segment keeps its memory and its contents)."""
+    left = []
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open(f"/proc/sysvipc/{kind}", "rb") as f:
+                if f.read().count(b"\n") > 1:  # a header line, then one line per object
+                    left.append(kind)
         except OSError:
             pass
+    return " ".join(left)
+
+
+def _clean_up(scratch):
+    """Empty the scratch directories after a run; why the box is no longer as good as a fresh
+    one (None when it is): then the judge replaces it before its next run."""
+    try:
+        for directory in scratch:
+            _empty(directory)
+    except Exception as e:  # anything at all: the box is replaced, never reused
+        return f"scratch not emptied: {type(e).__name__}: {e}"[:300]
+    if PID1:  # own namespaces: anything in view is the run's
+        left = _ipc_left()
+        if left:
+            return f"System V IPC objects left: {left}"
+    return None
 
 
 # Inherited from Python's own start-up, where they are ignored; a program must get the defaults.
@@ -461,33 +513,31 @@ class Control:
             self.aborted = {i for i in self.aborted if i > request_id}
 
 
+def _process_cpu(pid, tick):
+    """CPU seconds of every thread of process PID (its /proc stat sums them), 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def _run_cpu(children_before):
-    """CPU seconds used by the run so far: its live processes and those already reaped. Exact
-    only as PID 1 (every process in view is the run's); elsewhere infinite, never extending."""
-    if not PID1:
-        return float("inf")
+    """CPU seconds used by the run so far, every thread of every process: its live processes and
+    those already reaped. As PID 1 every process in view is the run's; elsewhere the run is what
+    descends from the supervisor."""
     times = os.times()
     total = times.children_user + times.children_system - children_before
     tick = os.sysconf("SC_CLK_TCK")
-    for name in os.listdir("/proc"):
-        if name.isdigit() and name != "1":
-            try:
-                with open(f"/proc/{name}/stat", "rb") as f:
-                    fields = f.read().rsplit(b")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-            except (OSError, ValueError, IndexError):
-                pass
-    return total
+    if PID1:
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit() and name != "1"]
+    else:
+        pids = _descendants()
+    return total + sum(_process_cpu(pid, tick) for pid in pids)
 
 
-def _runnable(pid):
-    """Is the process running or waiting for a CPU (not asleep, not blocked)?"""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read()
-        return stat[stat.rindex(b")") + 2:stat.rindex(b")") + 3] == b"R"
-    except (OSError, ValueError):
-        return False
+PROGRESS_WINDOW = 0.5  # seconds: past the wall-clock limit, a run must have used CPU in each such window
 
 
 def _size(path):
@@ -502,7 +552,8 @@ def run(req, scratch, control=None):
     cpu (whole seconds for RLIMIT_CPU), wall (seconds: the kill for idle runs), wall_max (seconds:
     the kill for runs still computing), fsize, nofile, nproc, address_space, env, and either argv
     (exec it) or python (a source to run on the fast path). Answer: exit_code, signal, cpu_time,
-    maxrss, wall_time, timed_out, output_limit, error; aborted, when CONTROL says the judge called
+    maxrss, wall_time, timed_out, output_limit, error, written (bytes of stdout and stderr),
+    dirty (why the box is no longer as good as a fresh one, or None); aborted, when CONTROL says the judge called
     the run off (an abort for the request's id, before or during the run)."""
     import time
 
@@ -519,7 +570,7 @@ def run(req, scratch, control=None):
     except OSError as e:
         _kill_everything()
         return {"exit_code": None, "signal": None, "cpu_time": 0.0, "wall_time": 0.0, "timed_out": False,
-                "error": str(e) or type(e).__name__}
+                "error": str(e) or type(e).__name__, "dirty": _clean_up(scratch)}
     timed_out = flooded = aborted = False
     pidfd = os.pidfd_open(pid)
     try:
@@ -528,15 +579,19 @@ def run(req, scratch, control=None):
         if control is not None and not control.eof:
             poller.register(control.fd, select.POLLIN)
         deadline = start + float(req["wall"])
+        last_cpu = 0.0  # the run's CPU at the latest look past the wall-clock limit
         last_chance = start + float(req.get("wall_max") or req["wall"])
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                if (time.monotonic() < last_chance and _runnable(pid)
-                        and _run_cpu(children_before) < float(req.get("time_limit", 0))):
-                    # Still computing and under its CPU limit, just short of CPU on a loaded
-                    # machine: not idle. The wall clock is for the idle; CPU time ends the rest.
-                    deadline = time.monotonic() + OUTPUT_WATCH
+                now = time.monotonic()
+                cpu = _run_cpu(children_before) if now < last_chance else 0.0
+                if now < last_chance and last_cpu < cpu < float(req.get("time_limit", 0)):
+                    # Still computing (any thread, any process of the run) and under its CPU limit,
+                    # just short of CPU on a loaded machine: not idle. The wall clock is for the
+                    # idle; CPU time ends the rest.
+                    last_cpu = cpu
+                    deadline = now + PROGRESS_WINDOW
                     continue
                 timed_out = True
                 break
@@ -560,8 +615,7 @@ def run(req, scratch, control=None):
         os.close(pidfd)
     wall = time.monotonic() - start
     _kill_everything(pid)
-    for directory in scratch:
-        _empty(directory)
+    written = _size(req["stdout"]) + _size(req["stderr"])
     return {
         "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
         "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
@@ -572,6 +626,8 @@ def run(req, scratch, control=None):
         "output_limit": flooded,
         "error": None,
         "aborted": aborted,
+        "written": written,  # bytes in the run's stdout and stderr files: page cache, not the run's memory
+        "dirty": _clean_up(scratch),
     }
 
 
@@ -619,7 +675,7 @@ def main():
             answer = run(req, scratch, control)
         except Exception as e:  # the supervisor's own fault: reported, never fatal
             _kill_everything()
-            answer = {"error": f"supervisor: {type(e).__name__}: {e}"}
+            answer = {"error": f"supervisor: {type(e).__name__}: {e}", "dirty": "the supervisor failed"}
         control.served(req.get("id"))
         reply(answer)
 

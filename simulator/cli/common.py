@@ -39,6 +39,25 @@ def one_line_errors(func):
     return wrapper
 
 
+def check_range(flag: str, value: int | None, low: int, high: int | None = None) -> None:
+    """Refuse a number flag outside [LOW, HIGH] in one line naming the flag (None: not given)."""
+    if value is None or (value >= low and (high is None or value <= high)):
+        return
+    bounds = f"at least {low}" if high is None else f"from {low} to {high}"
+    raise DataError(flag, None, f"{value} is out of range; give {bounds}")
+
+
+def end_on_sigterm() -> None:
+    """Let SIGTERM end the command as Ctrl-C does (KeyboardInterrupt), so a run it stops is
+    recorded as interrupted, never left `running`."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def make_console(*, stderr: bool = False, quiet: bool = False):
     """A rich Console; piped into a file or a CI log it is 120 columns wide (rich's 80 cut the
     report's tables), unless COLUMNS says otherwise."""

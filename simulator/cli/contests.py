@@ -10,6 +10,7 @@ import click
 from contests.errors import DataError
 from contests.importers.formats import FORMATS
 from contests.model import RULES
+from judge.sandbox import SANDBOXES
 from simulator.cli.common import csim_home, emit_json, one_line_errors
 LIBRARY_HELP = "Contest library directory (default: $CSIM_HOME/contests)."
 
@@ -193,7 +194,7 @@ def _problems_at(path: Path, name: str | None):
 @contests.command("validate")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--problem-name", help="Which record of a CodeContests .jsonl file.")
-@click.option("--sandbox", type=click.Choice(["local", "docker", "none"]), default="local", show_default=True)
+@click.option("--sandbox", type=click.Choice(SANDBOXES), default="local", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the validation results as JSON.")
 @one_line_errors
 def validate_command(path, problem_name, sandbox, as_json):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.common import emit_json, one_line_errors
+from judge.sandbox import SANDBOXES
+from simulator.cli.common import check_range, emit_json, one_line_errors
 
 
 class DefaultToRun(click.Group):
@@ -39,7 +40,7 @@ def _judge_errors(func):
     return wrapper
 
 
-sandbox_option = click.option("--sandbox", type=click.Choice(["local", "docker", "none"]), default="local",
+sandbox_option = click.option("--sandbox", type=click.Choice(SANDBOXES), default="local",
                               show_default=True, help="local: bubblewrap + seccomp + cgroups; docker: a warm "
                               "container per worker; none: limits only, no isolation.")
 
@@ -71,14 +72,22 @@ def run(source, problem_path, problem_name, language, all_tests, sandbox, worker
     from judge.languages import detect_language, get_language
     from judge.runner import Judge, JudgeConfig
 
+    from contests.errors import DataError
+    from judge.runner import check_limits
+
+    check_range("--workers", workers, 1)
     language = get_language(language).id if language else detect_language(source)
     try:
         text = source.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        from contests.errors import DataError
-
         raise DataError(source, None, "not UTF-8 text") from None
     problem = load_problem(problem_path, problem_name)
+    try:
+        check_limits(problem)
+    except DataError as e:  # name the file the limits came from
+        raise DataError(problem_path, e.field, e.problem) from None
+    if not problem.tests:
+        raise DataError(problem_path, "tests", f"problem {problem.id} has no tests to judge on")
     from simulator.cli.common import make_console
 
     console = make_console(stderr=True)
@@ -135,6 +144,9 @@ def doctor(sandbox, as_json):
             toolchains[lang] = {"ok": False, "error": str(e)}
     problem = Problem("smoke", "a + b", tests=[TestCase("2 3\n", "5\n"), TestCase("-7 10\n", "3\n")])
     smoke = {}
+    from judge.sandbox import cgroups
+
+    cgroup = cgroups.describe(cgroups.find_hierarchy())
     with Judge(JudgeConfig(sandbox=sandbox)) as j:
         layers = [layer.to_dict() for layer in j.layers]
         for lang in language_ids():
@@ -146,11 +158,13 @@ def doctor(sandbox, as_json):
                            "seconds": round(time.monotonic() - started, 3)}
     ok = all(s["verdict"] == "OK" for s in smoke.values()) and len(smoke) == len(toolchains)
     if as_json:
-        emit_json({"sandbox": sandbox, "ok": ok, "layers": layers, "toolchains": toolchains, "smoke": smoke})
+        emit_json({"sandbox": sandbox, "ok": ok, "cgroup": cgroup, "layers": layers, "toolchains": toolchains,
+                   "smoke": smoke})
     else:
         from simulator.cli.common import make_console
 
         console = make_console()
+        console.print(f"cgroup version in use: {cgroup}", markup=False)
         for layer in layers:
             mark = "[green]yes[/green]" if layer["active"] else "[red]NO[/red] "
             console.print(f"{mark} {layer['name']:<17} {layer['detail']}")

@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from contests.errors import DataError
+from judge.sandbox import SANDBOXES
 from simulator.cli.backend_options import backend_options, options_from, quiet_transformers
-from simulator.cli.common import csim_home, emit_json, one_line_errors
+from simulator.cli.common import check_range, csim_home, emit_json, end_on_sigterm, one_line_errors
 
 DB_HELP = "Database: a SQLite file path or a URL such as postgresql+psycopg://postgres@127.0.0.1:5432/test " \
           "(default: $CSIM_HOME/csim.db)."
@@ -112,7 +113,7 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--allow-missing-samples", is_flag=True,
               help="With --solver samples:FILE, replay even if the file has no samples for some problems (they "
                    "count as unsolved and the report names them); without it such a replay is refused.")
-@click.option("--sandbox", type=click.Choice(["local", "docker", "none"]), default="local", show_default=True)
+@click.option("--sandbox", type=click.Choice(SANDBOXES), default="local", show_default=True)
 @click.option("--workers", type=int, help="Judge workers (default: the judge's).")
 @click.option("--db", help=DB_HELP)
 @click.option("--label", help="A note stored with the run.")
@@ -134,6 +135,12 @@ def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max
     from simulator.replay import ReplaySettings
     from simulator.schedule import parse_schedule
 
+    check_range("--workers", workers, 1)
+    check_range("--samples", samples, 1)
+    check_range("--max-submissions", max_submissions, 1)
+    for seed in seeds:
+        check_range("--seed", seed, 0, MAX_SEED)
+    end_on_sigterm()
     console = _console(as_json)
     home = csim_home()
     _quiet_libraries()
@@ -209,6 +216,9 @@ def _samples_check(solver, contests, allow_missing: bool) -> dict:
 
 def _day(moment) -> str | None:
     return moment.strftime("%Y-%m-%d") if moment is not None else None
+
+
+MAX_SEED = 2 ** 63 - 1  # seeds are stored as signed 64-bit integers
 
 
 def _check_same_solver(run, solver) -> None:
@@ -352,12 +362,15 @@ def _render_compare(result: dict, console) -> None:
 @click.option("--model", "model_preset", type=click.Choice(["tiny", "small"]), default="tiny", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--samples", type=int, help="Samples per problem (default: 64 with jax).")
-@click.option("--sandbox", type=click.Choice(["local", "docker", "none"]), default="local", show_default=True)
+@click.option("--sandbox", type=click.Choice(SANDBOXES), default="local", show_default=True)
 @click.option("--db", help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the run's report as JSON.")
 @one_line_errors
 def demo(solver_kind, model_preset, seed, samples, sandbox, db, as_json):
     """Replay the shipped demo contest end to end (its standings are MADE UP)."""
+    check_range("--seed", seed, 0, MAX_SEED)
+    check_range("--samples", samples, 1)
+    end_on_sigterm()
     from contests.demo import demo_contest
     from simulator.components import make_judge, make_solver
     from simulator.demo import DEMO_INTRO, HEADERS_NOTE, MEMORISE_NOTE, demo_settings, prepare_demo_model

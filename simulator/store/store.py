@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from contests.model import Contest
-from judge.verdicts import JudgeResult
+from judge.verdicts import JudgeResult, Verdict
 from simulator.schedule import Timed
 from simulator.store import migrate
 from simulator.store.engine import database_url, make_engine
@@ -198,14 +198,21 @@ class Store:
     def record_judgment(self, run_id: int, problem_row_id: int, order: int, key: str,
                         result: JudgeResult | None, seconds: float = 0.0) -> Judgment:
         """Attach the judgment KEY to one submission; store RESULT under KEY first when given
-        (if another process stored the same key meanwhile, its row wins: same key, same verdict)."""
+        (if another process stored the same key meanwhile, its row wins: same key, same verdict).
+        An IE result is the judge's failure, not the program's: the submission shows it, but it
+        is never stored under KEY for later runs to reuse (a fresh judging may well succeed)."""
         with self.transaction() as s:
             if result is not None:
-                _insert_ignore(s, Judgment, {"key": key, "verdict": result.verdict.value,
-                                             "failed_test": result.failed_test, "result": result.to_dict(),
-                                             "seconds": seconds, "created_at": utcnow()}, ["key"])
                 s.execute(update(Run).where(Run.id == run_id).values(judge_seconds=Run.judge_seconds + seconds))
-            judgment = s.get(Judgment, key)
+            if result is not None and result.verdict is Verdict.IE:
+                judgment, key = Judgment(key=key, verdict=result.verdict.value, failed_test=result.failed_test,
+                                         result=result.to_dict(), seconds=seconds), None
+            else:
+                if result is not None:
+                    _insert_ignore(s, Judgment, {"key": key, "verdict": result.verdict.value,
+                                                 "failed_test": result.failed_test, "result": result.to_dict(),
+                                                 "seconds": seconds, "created_at": utcnow()}, ["key"])
+                judgment = s.get(Judgment, key)
             s.execute(update(SubmissionRow).where(
                 SubmissionRow.run_id == run_id, SubmissionRow.problem_id == problem_row_id,
                 SubmissionRow.order == order).values(

@@ -101,3 +101,28 @@ def test_the_installed_command(tmp_path, native):
     explicit = subprocess.run([*CSIM, "judge", "run", str(src), "--problem", str(native)], capture_output=True,
                               text=True, timeout=120)
     assert explicit.returncode == 0 and "verdict: WA" in explicit.stdout
+
+
+@pytest.mark.parametrize("meta, message", [
+    ({"time_limit": float("nan")}, "time_limit: nan is not a time limit"),
+    ({"time_limit": float("inf")}, "time_limit: inf is not a time limit"),
+    ({"time_limit": 1e300}, "time_limit: 1e+300 is not a time limit"),
+    ({"memory_limit": 1}, "memory_limit: 1 is not a memory limit"),
+    ({"memory_limit": 10 ** 30}, "memory_limit: 1000000000000000000000000000000 is not a memory limit"),
+    ({"tests": []}, "has no tests to judge on"),
+])
+def test_limits_no_run_can_be_judged_under_are_refused_naming_the_file(tmp_path, meta, message):
+    # Each reached a traceback or an IE with exit status 0 before.
+    tests = meta.pop("tests", [TestCase("1\n", "1\n")])
+    limits = {"time_limit": 1.0, "memory_limit": 64 << 20, **meta}
+    problem = tmp_path / "p"
+    write_problem(problem, Problem("p", "p", tests=tests, **limits))
+    result = invoke(source(tmp_path, "a.py", "print(1)\n"), "--problem", problem)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and message in result.stderr and str(problem) in result.stderr, \
+        result.stderr
+
+
+def test_a_negative_worker_count_is_refused_naming_the_flag(tmp_path, native):
+    result = invoke(source(tmp_path, "a.py", "print(1)\n"), "--problem", native, "--workers", "-3")
+    assert result.exit_code == 2 and "--workers: -3 is out of range" in result.stderr, result.output

@@ -145,13 +145,39 @@ def test_a_box_killed_between_runs_is_restarted_unnoticed(problem_of):
         assert j.judge(ECHO_SUM, "python", problem).verdict is Verdict.OK
 
 
-def test_a_box_dying_during_a_run_is_a_judge_error_not_the_programs(problem_of):
+def test_a_box_dying_during_a_run_is_retried_in_a_fresh_box(problem_of):
     with Judge(JudgeConfig(workers=1)) as j:
         problem = problem_of([("", "")], time_limit=5.0)
         j.judge("print()", "python", problem)
         box = j._runs.started[0]
-        threading.Timer(0.5, os.kill, (box.proc.pid, signal.SIGKILL)).start()
-        result = j.judge("import time\ntime.sleep(3)\n", "python", problem)
+        first = box.proc.pid
+        threading.Timer(0.5, os.kill, (first, signal.SIGKILL)).start()
+        result = j.judge("import time\ntime.sleep(1)\n", "python", problem)
+        assert result.verdict is Verdict.OK, result.message  # the judge's failure never becomes the program's
+        assert box.proc.pid != first
+
+
+def test_a_box_dying_on_every_try_is_a_judge_error_not_the_programs(problem_of):
+    with Judge(JudgeConfig(workers=1)) as j:
+        problem = problem_of([("", "")], time_limit=5.0)
+        j.judge("print()", "python", problem)
+        box = j._runs.started[0]
+        done = threading.Event()
+
+        def kill_every_box():  # each box this worker starts, 0.4 s after it is first seen
+            seen = {}
+            while not done.wait(0.1):
+                proc = box.proc
+                if proc is not None and time.monotonic() - seen.setdefault(proc.pid, time.monotonic()) > 0.4:
+                    os.kill(proc.pid, signal.SIGKILL)
+
+        killer = threading.Thread(target=kill_every_box)
+        killer.start()
+        try:
+            result = j.judge("import time\ntime.sleep(3)\n", "python", problem)
+        finally:
+            done.set()
+            killer.join()
         assert result.verdict is Verdict.IE and "sandbox failure" in result.message
         assert j.judge("print(1)", "python", problem_of([("", "1")])).verdict is Verdict.OK
 
@@ -309,7 +335,7 @@ def test_a_judge_run_by_an_ordinary_user():
     (dict(exit_code=1), "MemoryError", Verdict.MLE),
     (dict(exit_code=0), "MemoryError", Verdict.OK),  # caught and recovered: not a fault
     (dict(signal=9, timed_out=True, output_limit=True), "", Verdict.OLE),  # killed for its output, not slow
-    (dict(signal=25), "", Verdict.OLE),  # SIGXFSZ
+    (dict(signal=25), "", Verdict.RE),  # SIGXFSZ for a large stderr or scratch file: not output
     (dict(exit_code=1, oom_killed=True), "", Verdict.MLE),  # MLE > RE
     (dict(error="sandbox failure"), "", Verdict.IE),
     (dict(exit_code=0, cgroup_cpu=5.0), "", Verdict.TLE),  # a detached child burnt the CPU
@@ -318,7 +344,8 @@ def test_classify_precedence(raw, stderr, verdict):
     from judge.outcomes import classify
     from judge.sandbox.box import RawRun
 
-    assert classify(RawRun(**raw), get_language("python"), 1.0, 10, 64 * MIB, stderr)[0] is verdict
+    stdout = raw.pop("stdout", 10)
+    assert classify(RawRun(**raw), get_language("python"), 1.0, stdout, 64 * MIB, stderr)[0] is verdict
 
 
 def test_stopping_at_a_failure_kills_the_later_tests_under_way(problem_of):

@@ -163,6 +163,50 @@ WRITER = textwrap.dedent("""
 """)
 
 
+def test_an_internal_error_is_shown_but_never_stored_for_reuse(db_url):
+    # A transient judge failure stored by key became every later run's result on the same store.
+    contest = demo_contest()
+    failed = JudgeResult(Verdict.IE, (TestResult(0, Verdict.IE, message="sandbox failure"),), message="sandbox failure")
+    with Store(db_url) as store:
+        problem_row = store.record_contest(contest)["B"]
+        run = store.create_run(store.solver_version(IDENTITY), 0, {}, [contest.id])
+        result, timed = solve_result("demo-B", 1)
+        store.record_solve(run, contest.id, problem_row, 1, result, timed)
+        shown = store.record_judgment(run, problem_row, 0, "i" * 64, failed, 0.5)
+        assert shown.verdict == "IE"
+        assert store.judgment("i" * 64) is None and count(store, Judgment) == 0
+        (sub,) = store.submissions(run, problem_row)
+        assert (sub.verdict, sub.judgment_key) == ("IE", None)
+        assert store.run(run).judge_seconds == pytest.approx(0.5)
+
+
+def test_cached_internal_errors_of_an_older_store_are_dropped_on_open(db_url):
+    from sqlalchemy import text
+
+    from simulator.store.engine import make_engine
+
+    contest = demo_contest()
+    with Store(db_url) as store:
+        problem_row = store.record_contest(contest)["B"]
+        run = store.create_run(store.solver_version(IDENTITY), 0, {}, [contest.id])
+        result, timed = solve_result("demo-B", 2)
+        store.record_solve(run, contest.id, problem_row, 1, result, timed)
+        store.record_judgment(run, problem_row, 1, "w" * 64, JudgeResult(Verdict.WA, (TestResult(0, Verdict.WA),)))
+    engine = make_engine(db_url)
+    migrate.downgrade(engine, "0003")
+    with engine.begin() as conn:  # what an earlier csim wrote: IE cached by key
+        conn.execute(text("INSERT INTO judgments (key, verdict, failed_test, result, seconds, created_at) "
+                          "VALUES (:k, 'IE', 0, '{}', 0, CURRENT_TIMESTAMP)"), {"k": "i" * 64})
+        conn.execute(text("UPDATE submissions SET judgment_key = :k, verdict = 'IE' WHERE \"order\" = 0"),
+                     {"k": "i" * 64})
+    engine.dispose()
+    with Store(db_url) as store:
+        assert store.judgment("i" * 64) is None
+        assert store.judgment("w" * 64).verdict == "WA"
+        subs = store.submissions(run, problem_row)
+        assert [(s.verdict, s.judgment_key) for s in subs] == [("IE", None), ("WA", "w" * 64)]
+
+
 def test_two_writers_at_once_do_not_corrupt_each_other(db_url, tmp_path):
     Store(db_url).close()  # migrated up front; racing migrations are covered by the replay tests
     start = tmp_path / "go"
