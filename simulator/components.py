@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -53,23 +54,49 @@ def make_judge(sandbox: str, workers: int | None):
     """A judge.runner.Judge (use it as a context manager) and the fingerprint of its configuration,
     which keys stored judgings: a verdict from one sandbox is not reused under another. The judge
     keeps compiled programs in a private temporary cache, which its sandbox can always reach."""
-    import judge as judge_package
-    from judge.languages import language_ids, toolchain_version
     from judge.runner import Judge, JudgeConfig
 
-    config = JudgeConfig(sandbox=sandbox, workers=workers)
-    judge = Judge(config)
-    layers = sorted(layer.name for layer in judge.layers if layer.active)
+    judge = Judge(JudgeConfig(sandbox=sandbox, workers=workers))
+    return judge, judge_fingerprint(judge_description(judge))
+
+
+def judge_description(judge) -> dict:
+    """What decides a judge's verdicts: its sandbox and active layers, its code, its toolchains.
+    Runs where the judge runs (on each Ray node too), so the fingerprint says how it really judged."""
+    import judge as judge_package
+    from judge.languages import language_ids, toolchain_version
+
     toolchains = {}
     for language in language_ids():
         try:
             toolchains[language] = toolchain_version(language)
         except Exception as e:  # a missing toolchain judges nothing (CE/IE); say which
             toolchains[language] = f"unavailable: {type(e).__name__}"
-    fingerprint = json.dumps({"sandbox": sandbox, "fast_path": config.fast_path, "layers": layers,
-                              "judge_code": code_digest(Path(judge_package.__file__).parent),
-                              "toolchains": toolchains}, sort_keys=True)
-    return judge, fingerprint
+    return {"sandbox": judge.config.sandbox, "fast_path": judge.config.fast_path,
+            "layers": sorted(layer.name for layer in judge.layers if layer.active),
+            "judge_code": code_digest(Path(judge_package.__file__).parent), "toolchains": toolchains}
+
+
+def judge_fingerprint(description: dict) -> str:
+    return json.dumps(description, sort_keys=True)
+
+
+EXECUTORS = ("local", "ray")
+
+
+def make_cluster_judge(sandbox: str, workers: int | None, address: str | None):
+    """The Ray executor (started: one judge per node, every node judging alike or refused), a Judge
+    that sends each call through it, and the nodes' common fingerprint. ADDRESS None: RAY_ADDRESS,
+    else a local Ray instance. Use the executor as a context manager."""
+    from solver.selection.ray_executor import ExecutorJudge, RayExecutor
+
+    executor = RayExecutor(address, sandbox=sandbox, workers=workers, describe=judge_description)
+    try:
+        executor.start()
+    except BaseException:
+        executor.close()
+        raise
+    return executor, ExecutorJudge(executor, executor.workers_total), judge_fingerprint(executor.description)
 
 
 def code_digest(package_dir: Path) -> str:
@@ -81,11 +108,31 @@ def code_digest(package_dir: Path) -> str:
     return h.hexdigest()[:16]
 
 
+@contextmanager
+def judging(executor: str, sandbox: str, workers: int | None, ray_address: str | None = None):
+    """(judge, fingerprint, executor) for EXECUTOR "local" (a judge here, executor None: the
+    solvers' default pool over its workers) or "ray" (the nodes' judges; see make_cluster_judge).
+    Everything is closed on exit."""
+    if executor not in EXECUTORS:
+        raise DataError("--executor", None, f"unknown executor {executor!r}; expected one of {', '.join(EXECUTORS)}")
+    if executor == "ray":
+        cluster, judge, fingerprint = make_cluster_judge(sandbox, workers, ray_address)
+        with cluster:
+            yield judge, fingerprint, cluster
+        return
+    if ray_address:
+        raise DataError("--ray-address", None, "only meaningful with --executor ray")
+    judge, fingerprint = make_judge(sandbox, workers)
+    with judge:
+        yield judge, fingerprint, None
+
+
 # ------------------------------------------------------------------ solver
 
-def make_solver(spec: str, judge) -> Solver:
+def make_solver(spec: str, judge, executor=None) -> Solver:
     """`reference`, `samples:FILE`, `jax:RUN_DIR` -> a Solver (solver.solvers); `jax-demo:RUN_DIR` is
-    the JAX solver with `csim demo`'s sampling (simulator.demo.demo_solver)."""
+    the JAX solver with `csim demo`'s sampling (simulator.demo.demo_solver). EXECUTOR runs the
+    selection's judge work (None: the local pool over JUDGE's workers)."""
     from solver.solvers.jax import JaxSolver
     from solver.solvers.reference import ReferenceSolver
     from solver.solvers.samples_file import SamplesFileSolver
@@ -97,7 +144,7 @@ def make_solver(spec: str, judge) -> Solver:
         path = Path(arg)
         if not path.is_file():
             raise DataError(path, None, "no such samples file")
-        return SamplesFileSolver(path, judge)
+        return SamplesFileSolver(path, judge, executor=executor)
     if kind in ("jax", "jax-demo") and arg:
         run_dir = Path(arg)
         if not (run_dir / "config.json").is_file():
@@ -106,7 +153,7 @@ def make_solver(spec: str, judge) -> Solver:
             from simulator.demo import demo_solver
 
             return demo_solver(run_dir, judge)
-        return JaxSolver(run_dir, judge)
+        return JaxSolver(run_dir, judge, executor=executor)
     raise DataError("--solver", None, f"unknown solver {spec!r}: expected reference, samples:FILE or jax:RUN_DIR")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from contests.errors import DataError
-from simulator.cli.common import csim_home, emit_json, one_line_errors
+from simulator.cli.common import csim_home, emit_json, executor_options, one_line_errors
 
 DB_HELP = "Database: a SQLite file path or a URL such as postgresql+psycopg://postgres@127.0.0.1:5432/test " \
           "(default: $CSIM_HOME/csim.db)."
@@ -102,16 +102,17 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
               help="Also judge every sample that passes the examples on the hidden tests, for pass@k and 10@k "
                    "(costs a judging per such sample).")
 @click.option("--sandbox", type=click.Choice(["local", "docker", "none"]), default="local", show_default=True)
-@click.option("--workers", type=int, help="Judge workers (default: the judge's).")
+@click.option("--workers", type=int, help="Judge workers (default: the judge's; with --executor ray, per node).")
+@executor_options
 @click.option("--db", help=DB_HELP)
 @click.option("--label", help="A note stored with the run.")
 @click.option("--resume", "resume_id", type=int, help="Resume this run (killed or failed) where it stopped.")
 @click.option("--json", "as_json", is_flag=True, help="Print the runs' reports as JSON.")
 @one_line_errors
 def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submissions, schedule, start_rating,
-           sample_metrics, sandbox, workers, db, label, resume_id, as_json):
+           sample_metrics, sandbox, workers, executor, ray_address, db, label, resume_id, as_json):
     """Replay contests against a solver and place it among the real participants."""
-    from simulator.components import load_contests, make_judge, make_solver
+    from simulator.components import judging, load_contests, make_solver
     from simulator.replay import ReplaySettings
     from simulator.schedule import parse_schedule
 
@@ -134,9 +135,8 @@ def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submiss
                                       start_rating=start_rating, sample_metrics=sample_metrics)
             library = library or home / "contests"
             contests = load_contests(contest_ids, after, library)
-        judge, fingerprint = make_judge(sandbox, workers)
-        with judge:
-            solver = make_solver(solver_spec, judge)
+        with judging(executor, sandbox, workers, ray_address) as (judge, fingerprint, pool):
+            solver = make_solver(solver_spec, judge, pool)
             if resume_id is not None:
                 _check_same_solver(run, solver)
                 run_ids = [resume_id]
