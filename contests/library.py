@@ -1,6 +1,9 @@
-"""A directory of imported contests, one native contest directory each (contests.native).
+"""The contest library: where imported contests (problems, tests, standings) are kept.
 
-The root is passed in; the CLI's default is $CSIM_HOME/contests (CSIM_HOME defaults to ~/.csim).
+`Library` is what the rest of csim asks of one. ContestLibrary is a directory of native contest
+directories (contests.native); the root is passed in, the CLI's default being $CSIM_HOME/contests
+(CSIM_HOME defaults to ~/.csim). The SQL store holds another (simulator.store.library), which a
+team shares through one PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Protocol
 
 from contests.errors import DataError
 from contests.model import Contest
@@ -29,7 +33,7 @@ class ContestSummary:
     problems: int
     participants: int
     made_up: bool
-    path: Path
+    path: Path | str  # where it is kept: a directory, or the store's URL and the contest id
 
 
 def check_id(contest_id: str) -> str:
@@ -43,7 +47,34 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+class Library(Protocol):
+    def add(self, contest: Contest) -> Path | str:
+        """Store CONTEST under its id, replacing any earlier copy whole; where it now is."""
+
+    def get(self, contest_id: str) -> Contest:
+        """The contest, or a DataError naming the library."""
+
+    def ids(self) -> list[str]: ...
+
+    def summary(self, contest_id: str) -> ContestSummary: ...
+
+    def list(self) -> list[ContestSummary]: ...
+
+    def after(self, date: datetime) -> list[ContestSummary]:
+        """Contests that started strictly after DATE, in date order (the held-out split)."""
+
+
+def after(summaries: list[ContestSummary], date: datetime) -> list[ContestSummary]:
+    """Of SUMMARIES, those that started strictly after DATE, in date order; contests without a start
+    time are left out (they cannot be shown to be held out)."""
+    date = _aware(date)
+    later = [s for s in summaries if s.start_time is not None and _aware(s.start_time) > date]
+    return sorted(later, key=lambda s: (_aware(s.start_time), s.id))
+
+
 class ContestLibrary:
+    """The directory library: one native contest directory per contest."""
+
     def __init__(self, root: str | Path):
         self.root = Path(root)
 
@@ -94,6 +125,4 @@ class ContestLibrary:
     def after(self, date: datetime) -> list[ContestSummary]:
         """Contests that started strictly after DATE, in date order: a held-out split. Contests
         without a start time are left out (they cannot be shown to be held out)."""
-        date = _aware(date)
-        later = [s for s in self.list() if s.start_time is not None and s.start_time > date]
-        return sorted(later, key=lambda s: (s.start_time, s.id))
+        return after(self.list(), date)

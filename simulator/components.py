@@ -19,15 +19,41 @@ DEMO_ALIASES = ("demo",)
 
 # ------------------------------------------------------------------ contests
 
-def load_contests(ids: list[str] | tuple[str, ...], after: datetime | None, library_root: Path) -> list[Contest]:
-    """The contests to replay, in date order (the order the sequential rating takes them in).
+STORE_LIBRARY = "store"  # a run's recorded library when its contests came from the store's own
 
-    IDS name contests of the library at LIBRARY_ROOT, or the demo ("demo" or its id); AFTER adds
-    every library contest that started after that date (the held-out split)."""
-    from contests.demo import DEMO_CONTEST_ID, demo_contest
+
+def shared_store(db_url: str) -> bool:
+    """Whether a store is one a team shares (PostgreSQL), whose contest library lives in it too."""
+    return db_url.startswith("postgresql")
+
+
+def open_library(store, library_dir: Path | None, home: Path):
+    """The contest library a command uses: --library DIR if given; else, on a PostgreSQL store, the
+    library in that store (a team shares it: import once, replay from any machine); else the
+    directory $CSIM_HOME/contests. STORE may be None where no store is open."""
     from contests.library import ContestLibrary
 
-    library = ContestLibrary(library_root)
+    if library_dir is None and store is not None and shared_store(store.url):
+        from simulator.store.library import SqlContestLibrary
+
+        return SqlContestLibrary(store)
+    return ContestLibrary(library_dir or home / "contests")
+
+
+def library_label(library) -> str:
+    """How a run records where its contests came from (to find them again on --resume)."""
+    from contests.library import ContestLibrary
+
+    return str(library.root) if isinstance(library, ContestLibrary) else STORE_LIBRARY
+
+
+def load_contests(ids: list[str] | tuple[str, ...], after: datetime | None, library) -> list[Contest]:
+    """The contests to replay, in date order (the order the sequential rating takes them in).
+
+    IDS name contests of LIBRARY (contests.library.Library), or the demo ("demo" or its id); AFTER
+    adds every library contest that started after that date (the held-out split)."""
+    from contests.demo import DEMO_CONTEST_ID, demo_contest
+
     chosen: dict[str, Contest] = {}
     for contest_id in ids:
         contest = demo_contest() if contest_id in (*DEMO_ALIASES, DEMO_CONTEST_ID) else library.get(contest_id)

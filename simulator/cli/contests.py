@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -11,13 +12,24 @@ from contests.errors import DataError
 from contests.importers.formats import FORMATS
 from contests.model import RULES
 from simulator.cli.common import csim_home, emit_json, one_line_errors
-LIBRARY_HELP = "Contest library directory (default: $CSIM_HOME/contests)."
+LIBRARY_HELP = "Contest library directory (default: the library in the --db store when it is PostgreSQL, " \
+               "else $CSIM_HOME/contests)."
+DB_OPTION = click.option("--db", help="A PostgreSQL store (postgresql+psycopg://...) whose contest library to use: "
+                                      "a team shares one (import once, replay from any machine).")
 
 
-def _library(path: Path | None):
-    from contests.library import ContestLibrary
+@contextmanager
+def _library(path: Path | None, db: str | None):
+    """The library at PATH, else the one in the store at DB (PostgreSQL), else $CSIM_HOME/contests."""
+    from simulator.components import open_library
 
-    return ContestLibrary(path or csim_home() / "contests")
+    if db is None:
+        yield open_library(None, path, csim_home())
+        return
+    from simulator.cli.replay import open_store
+
+    with open_store(db) as store:
+        yield open_library(store, path, csim_home())
 
 
 def _console(as_json: bool):
@@ -45,15 +57,16 @@ PROBLEMS_OPTION = click.option(
          "tests, examples and statements; repeatable.")
 
 
-def _add_to_library(contest, problem_files, library):
+def _add_to_library(contest, problem_files, library, db):
     """Store CONTEST (with its problems' tests from PROBLEM_FILES) -> (summary, problems with tests)."""
     from contests.importers.codecontests import attach_problems
 
     if problem_files:
         contest = attach_problems(contest, problem_files)
-    lib = _library(library)
-    lib.add(contest)
-    return lib.summary(contest.id), sum(1 for p in contest.problems if p.tests)
+    with _library(library, db) as lib:
+        lib.add(contest)
+        summary = lib.summary(contest.id)
+    return summary, sum(1 for p in contest.problems if p.tests)
 
 
 @contests.command("import")
@@ -62,15 +75,16 @@ def _add_to_library(contest, problem_files, library):
 @click.option("--rules", type=click.Choice(RULES), help="Override the rules the source implies.")
 @PROBLEMS_OPTION
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the imported contest's summary as JSON.")
 @one_line_errors
-def import_command(sources, fmt, rules, problem_files, library, as_json):
+def import_command(sources, fmt, rules, problem_files, library, db, as_json):
     """Import a contest into the library from SOURCES: a csim contest directory, carrot rows, Codeforces
     API answers (standings and/or rating changes, and problemset.problems), or a Polygon package.
     Standings sources carry no tests: add them from CodeContests with --problems."""
     from contests.importers.formats import load_contest
 
-    summary, with_tests = _add_to_library(load_contest(sources, fmt, rules), problem_files, library)
+    summary, with_tests = _add_to_library(load_contest(sources, fmt, rules), problem_files, library, db)
     if as_json:
         emit_json(dict(_summary_dict(summary), problems_with_tests=with_tests))
         return
@@ -80,13 +94,15 @@ def import_command(sources, fmt, rules, problem_files, library, as_json):
 
 @contests.command("list")
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @one_line_errors
-def list_command(library, as_json):
+def list_command(library, db, as_json):
     """List the contests in the library."""
     from rich.table import Table
 
-    summaries = _library(library).list()
+    with _library(library, db) as lib:
+        summaries = lib.list()
     if as_json:
         emit_json([_summary_dict(s) for s in summaries])
         return
@@ -101,15 +117,17 @@ def list_command(library, as_json):
 @click.argument("contest_id")
 @click.option("--top", type=int, default=10, show_default=True, help="Standing rows to show.")
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the contest (problems and standings) as JSON.")
 @one_line_errors
-def show_command(contest_id, top, library, as_json):
+def show_command(contest_id, top, library, db, as_json):
     """Show one contest of the library: its problems and the head of its standings."""
     from rich.table import Table
 
     from contests.native import standing_to_dict
 
-    contest = _library(library).get(contest_id)
+    with _library(library, db) as lib:
+        contest = lib.get(contest_id)
     problems = [{"index": p.index, "id": p.id, "name": p.name, "points": p.points, "rating": p.rating,
                  "tags": p.tags, "tests": len(p.tests), "examples": len(p.examples),
                  "time_limit": p.time_limit, "memory_limit": p.memory_limit,
@@ -201,16 +219,17 @@ def _validation_text(name: str, report: dict) -> str:
 @click.option("--api-url", default="https://codeforces.com/api", show_default=True, help="Codeforces API base URL.")
 @PROBLEMS_OPTION
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the fetched contest's summary as JSON.")
 @one_line_errors
-def fetch_command(contest_id, rules, api_url, problem_files, library, as_json):
+def fetch_command(contest_id, rules, api_url, problem_files, library, db, as_json):
     """Download a contest's standings and rating changes from the Codeforces API into the library.
     The API has no tests: add them from CodeContests with --problems."""
     from contests.fetch import fetch_contest
 
     with _console(as_json).status(f"fetching contest {contest_id} from {api_url}"):
         contest = fetch_contest(contest_id, base_url=api_url, rules=rules)
-    summary, with_tests = _add_to_library(contest, problem_files, library)
+    summary, with_tests = _add_to_library(contest, problem_files, library, db)
     if as_json:
         emit_json(dict(_summary_dict(summary), problems_with_tests=with_tests))
         return
@@ -307,14 +326,16 @@ def predict_command(files, fmt, newcomer_rating, top, as_json):
 @click.option("--rating", "rating_value", type=int,
               help="The participant's rating (default: a newcomer's at the contest's date).")
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the placement as JSON.")
 @one_line_errors
-def place_command(contest_id, points, penalty, rating_value, library, as_json):
+def place_command(contest_id, points, penalty, rating_value, library, db, as_json):
     """Where a result would have stood in a real contest: rank, percentile, performance, rating change."""
     from contests.ranking import place
     from contests.rating import newcomer_rating, performance, rating_change_for
 
-    contest = _library(library).get(contest_id)
+    with _library(library, db) as lib:
+        contest = lib.get(contest_id)
     if not contest.standings:
         raise DataError(contest.origin, "standings", "this contest has no standings to place a result among")
     placement = place(points, penalty, contest.standings, contest.rules)

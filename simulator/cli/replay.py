@@ -90,7 +90,8 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--after", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Also every library contest that started after this date (the held-out split).")
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path),
-              help="Contest library directory (default: $CSIM_HOME/contests).")
+              help="Contest library directory (default: the library in the --db store when it is PostgreSQL, "
+                   "else $CSIM_HOME/contests).")
 @click.option("--solver", "solver_spec", default="reference", show_default=True,
               help="reference | samples:FILE | jax:RUN_DIR")
 @click.option("--seed", "seeds", multiple=True, type=int, help="Seed; repeat for several runs (mean and spread).")
@@ -112,7 +113,7 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submissions, schedule, start_rating,
            sample_metrics, sandbox, workers, executor, ray_address, db, label, resume_id, as_json):
     """Replay contests against a solver and place it among the real participants."""
-    from simulator.components import judging, load_contests, make_solver
+    from simulator.components import STORE_LIBRARY, judging, library_label, load_contests, make_solver, open_library
     from simulator.replay import ReplaySettings
     from simulator.schedule import parse_schedule
 
@@ -126,14 +127,15 @@ def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submiss
                 raise DataError(store.url, "run", f"no run {resume_id} to resume")
             recorded = run.settings
             settings = ReplaySettings.from_dict(recorded)
-            library = library or Path(recorded.get("library") or home / "contests")
-            contests = load_contests(recorded["contests"], None, library)
+            if library is None and recorded.get("library") != STORE_LIBRARY:
+                library = Path(recorded.get("library") or home / "contests")
+            contests = load_contests(recorded["contests"], None, open_library(store, library, home))
             solver_spec, sandbox = recorded["solver"], recorded.get("sandbox", sandbox)
         else:
             parse_schedule(schedule)
             settings = ReplaySettings(schedule=schedule, samples=samples, max_submissions=max_submissions,
                                       start_rating=start_rating, sample_metrics=sample_metrics)
-            library = library or home / "contests"
+            library = open_library(store, library, home)
             contests = load_contests(contest_ids, after, library)
         with judging(executor, sandbox, workers, ray_address) as (judge, fingerprint, pool):
             solver = make_solver(solver_spec, judge, pool)
@@ -142,7 +144,8 @@ def replay(contest_ids, after, library, solver_spec, seeds, samples, max_submiss
                 run_ids = [resume_id]
             else:
                 run_ids = _start_runs(store, solver, contests, seeds or (0,), settings,
-                                      {"solver": solver_spec, "sandbox": sandbox, "library": str(library)}, label)
+                                      {"solver": solver_spec, "sandbox": sandbox, "library": library_label(library),
+                                       "executor": executor}, label)
             execute_runs(store, run_ids, contests, solver, judge, fingerprint, settings, console)
         _show_runs(store, run_ids, as_json, console)
 

@@ -81,6 +81,23 @@ def _loads(blob: bytes, problems: dict[int, Problem]):
 
 # ------------------------------------------------------------------ the per-node actor
 
+def _judge_like_a_local_process() -> int | None:
+    """Ray marks its worker processes first in line for the kernel's OOM killer (oom_score_adj 1000),
+    and the judge's sandboxes would inherit that: under memory pressure on the node they, not the
+    programs, would be killed (IE). Back to the usual 0 where allowed (root); what it is now."""
+    path = "/proc/self/oom_score_adj"
+    try:
+        with open(path, "w") as f:
+            f.write("0")
+    except OSError:
+        pass  # not allowed to lower it: the node reports what it has
+    try:
+        with open(path) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
 class JudgeService:
     """Runs on one node (as a Ray actor): its own judge, its own sandbox. DESCRIBE(judge) -> dict says
     what decides its verdicts (sandbox layers, toolchains, judge code); the driver compares nodes by it."""
@@ -88,6 +105,7 @@ class JudgeService:
     def __init__(self, sandbox: str, workers: int | None, describe: Callable[[Any], dict] | None):
         from judge.runner import Judge, JudgeConfig
 
+        self.oom_score_adj = _judge_like_a_local_process()
         self.judge = Judge(JudgeConfig(sandbox=sandbox, workers=workers))
         self.describe = describe
         self._problems: OrderedDict[str, Problem] = OrderedDict()
@@ -100,6 +118,7 @@ class JudgeService:
                   for layer in self.judge.layers]
         return {"node_id": ray.get_runtime_context().get_node_id(), "host": os.uname().nodename,
                 "pid": os.getpid(), "workers": self.judge.workers, "layers": layers,
+                "oom_score_adj": self.oom_score_adj,
                 "description": self.describe(self.judge) if self.describe else None}
 
     def _problem(self, ref) -> Problem:
