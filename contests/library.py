@@ -1,6 +1,9 @@
-"""A directory of imported contests, one native contest directory each (contests.native).
+"""The contest library: where imported contests (problems, tests, standings) are kept.
 
-The root is passed in; the CLI's default is $CSIM_HOME/contests (CSIM_HOME defaults to ~/.csim).
+`Library` is what the rest of csim asks of one. ContestLibrary is a directory of native contest
+directories (contests.native); the root is passed in, the CLI's default being $CSIM_HOME/contests
+(CSIM_HOME defaults to ~/.csim). The SQL store holds another (simulator.store.library), which a
+team shares through one PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Protocol
 
 from contests.errors import DataError
 from contests.model import Contest
@@ -29,7 +33,7 @@ class ContestSummary:
     problems: int
     participants: int
     made_up: bool
-    path: Path
+    path: Path | str  # where it is kept: a directory, or the store's URL and the contest id
     problem_list_known: bool = False  # False: `problems` may not be the contest's full list
     judgeable: int = 0  # problems with hidden tests (not interactive)
     date_source: str = ""
@@ -54,7 +58,40 @@ def _judgeable(problem_dir: Path) -> bool:
     return not meta.get("interactive", False)
 
 
+class Library(Protocol):
+    def add(self, contest: Contest) -> Path | str:
+        """Store CONTEST under its id, replacing any earlier copy whole; where it now is."""
+
+    def get(self, contest_id: str) -> Contest:
+        """The contest, or a DataError naming the library."""
+
+    def ids(self) -> list[str]: ...
+
+    def summary(self, contest_id: str) -> ContestSummary: ...
+
+    def list(self) -> list[ContestSummary]: ...
+
+    def between(self, after: datetime | None, before: datetime | None) -> tuple[list[ContestSummary], list[str]]:
+        """See between() below."""
+
+
+def between(summaries: list[ContestSummary], after: datetime | None,
+            before: datetime | None) -> tuple[list[ContestSummary], list[str]]:
+    """(of SUMMARIES, those that started strictly after AFTER and strictly before BEFORE, in date
+    order; the ids of the undated ones left out, which no date range can be shown to hold)."""
+    chosen, undated = [], []
+    for s in summaries:
+        if s.start_time is None:
+            undated.append(s.id)
+        elif (after is None or _aware(s.start_time) > _aware(after)) and (
+                before is None or _aware(s.start_time) < _aware(before)):
+            chosen.append(s)
+    return sorted(chosen, key=lambda s: (_aware(s.start_time), s.id)), undated
+
+
 class ContestLibrary:
+    """The directory library: one native contest directory per contest."""
+
     def __init__(self, root: str | Path):
         self.root = Path(root)
 
@@ -111,12 +148,4 @@ class ContestLibrary:
         return self.between(date, None)[0]
 
     def between(self, after: datetime | None, before: datetime | None) -> tuple[list[ContestSummary], list[str]]:
-        """(contests that started strictly after AFTER and strictly before BEFORE, in date order;
-        the ids of the undated contests left out, which no date range can be shown to hold)."""
-        chosen, undated = [], []
-        for s in self.list():
-            if s.start_time is None:
-                undated.append(s.id)
-            elif (after is None or s.start_time > _aware(after)) and (before is None or s.start_time < _aware(before)):
-                chosen.append(s)
-        return sorted(chosen, key=lambda s: (s.start_time, s.id)), undated
+        return between(self.list(), after, before)

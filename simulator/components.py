@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,18 +19,61 @@ DEMO_ALIASES = ("demo",)
 
 # ------------------------------------------------------------------ contests
 
-def load_contests(ids: list[str] | tuple[str, ...], library_root: Path, *, after: datetime | None = None,
+STORE_LIBRARY = "store"  # a run's recorded library when its contests came from the store's own
+
+
+def shared_store(db_url: str) -> bool:
+    """Whether a store is one a team shares (PostgreSQL), whose contest library lives in it too."""
+    return db_url.startswith("postgresql")
+
+
+def open_library(store, library_dir: Path | None, home: Path):
+    """The contest library a command uses: --library DIR if given; else, on a PostgreSQL store, the
+    library in that store (a team shares it: import once, replay from any machine); else the
+    directory $CSIM_HOME/contests. STORE may be None where no store is open."""
+    from contests.library import ContestLibrary
+
+    if library_dir is None and store is not None and shared_store(store.url):
+        from simulator.store.library import SqlContestLibrary
+
+        return SqlContestLibrary(store)
+    return ContestLibrary(library_dir or home / "contests")
+
+
+# Where a reader that knows no $CSIM_HOME looks for a run that recorded no library (the demo's
+# contest is found without one).
+NO_HOME = Path("/nonexistent")
+
+
+def recorded_library(store, recorded: str | None, home: Path):
+    """The library a run's contests came from, as the run recorded it (library_label): the store's
+    own, or a directory (none recorded: $CSIM_HOME/contests)."""
+    if recorded == STORE_LIBRARY:
+        from simulator.store.library import SqlContestLibrary
+
+        return SqlContestLibrary(store)
+    from contests.library import ContestLibrary
+
+    return ContestLibrary(Path(recorded) if recorded else home / "contests")
+
+
+def library_label(library) -> str:
+    """How a run records where its contests came from (to find them again on --resume)."""
+    from contests.library import ContestLibrary
+
+    return str(library.root) if isinstance(library, ContestLibrary) else STORE_LIBRARY
+
+
+def load_contests(ids: list[str] | tuple[str, ...], library, *, after: datetime | None = None,
                   before: datetime | None = None) -> tuple[list[Contest], list[str]]:
     """The contests to replay, in date order (the order the sequential rating takes them in), and
     the ids of the undated library contests that the date range left out (no date range can be
     shown to hold them; the caller names them).
 
-    IDS name contests of the library at LIBRARY_ROOT, or the demo ("demo" or its id); AFTER and
-    BEFORE add every library contest that started strictly between them (the held-out split)."""
+    IDS name contests of LIBRARY (contests.library.Library), or the demo ("demo" or its id); AFTER
+    and BEFORE add every library contest that started strictly between them (the held-out split)."""
     from contests.demo import DEMO_CONTEST_ID, demo_contest
-    from contests.library import ContestLibrary
 
-    library = ContestLibrary(library_root)
     chosen: dict[str, Contest] = {}
     for contest_id in ids:
         contest = demo_contest() if contest_id in (*DEMO_ALIASES, DEMO_CONTEST_ID) else library.get(contest_id)
@@ -67,23 +111,49 @@ def make_judge(sandbox: str, workers: int | None):
     """A judge.runner.Judge (use it as a context manager) and the fingerprint of its configuration,
     which keys stored judgings: a verdict from one sandbox is not reused under another. The judge
     keeps compiled programs in a private temporary cache, which its sandbox can always reach."""
-    import judge as judge_package
-    from judge.languages import language_ids, toolchain_version
     from judge.runner import Judge, JudgeConfig
 
-    config = JudgeConfig(sandbox=sandbox, workers=workers)
-    judge = Judge(config)
-    layers = sorted(layer.name for layer in judge.layers if layer.active)
+    judge = Judge(JudgeConfig(sandbox=sandbox, workers=workers))
+    return judge, judge_fingerprint(judge_description(judge))
+
+
+def judge_description(judge) -> dict:
+    """What decides a judge's verdicts: its sandbox and active layers, its code, its toolchains.
+    Runs where the judge runs (on each Ray node too), so the fingerprint says how it really judged."""
+    import judge as judge_package
+    from judge.languages import language_ids, toolchain_version
+
     toolchains = {}
     for language in language_ids():
         try:
             toolchains[language] = toolchain_version(language)
         except Exception as e:  # a missing toolchain judges nothing (CE/IE); say which
             toolchains[language] = f"unavailable: {type(e).__name__}"
-    fingerprint = json.dumps({"sandbox": sandbox, "fast_path": config.fast_path, "layers": layers,
-                              "judge_code": code_digest(Path(judge_package.__file__).parent),
-                              "toolchains": toolchains}, sort_keys=True)
-    return judge, fingerprint
+    return {"sandbox": judge.config.sandbox, "fast_path": judge.config.fast_path,
+            "layers": sorted(layer.name for layer in judge.layers if layer.active),
+            "judge_code": code_digest(Path(judge_package.__file__).parent), "toolchains": toolchains}
+
+
+def judge_fingerprint(description: dict) -> str:
+    return json.dumps(description, sort_keys=True)
+
+
+EXECUTORS = ("local", "ray")
+
+
+def make_cluster_judge(sandbox: str, workers: int | None, address: str | None):
+    """The Ray executor (started: one judge per node, every node judging alike or refused), a Judge
+    that sends each call through it, and the nodes' common fingerprint. ADDRESS None: RAY_ADDRESS,
+    else a local Ray instance. Use the executor as a context manager."""
+    from solver.selection.ray_executor import ExecutorJudge, RayExecutor
+
+    executor = RayExecutor(address, sandbox=sandbox, workers=workers, describe=judge_description)
+    try:
+        executor.start()
+    except BaseException:
+        executor.close()
+        raise
+    return executor, ExecutorJudge(executor, executor.workers_total), judge_fingerprint(executor.description)
 
 
 def code_digest(package_dir: Path) -> str:
@@ -95,19 +165,39 @@ def code_digest(package_dir: Path) -> str:
     return h.hexdigest()[:16]
 
 
+@contextmanager
+def judging(executor: str, sandbox: str, workers: int | None, ray_address: str | None = None):
+    """(judge, fingerprint, executor) for EXECUTOR "local" (a judge here, executor None: the
+    solvers' default pool over its workers) or "ray" (the nodes' judges; see make_cluster_judge).
+    Everything is closed on exit."""
+    if executor not in EXECUTORS:
+        raise DataError("--executor", None, f"unknown executor {executor!r}; expected one of {', '.join(EXECUTORS)}")
+    if executor == "ray":
+        cluster, judge, fingerprint = make_cluster_judge(sandbox, workers, ray_address)
+        with cluster:
+            yield judge, fingerprint, cluster
+        return
+    if ray_address:
+        raise DataError("--ray-address", None, "only meaningful with --executor ray")
+    judge, fingerprint = make_judge(sandbox, workers)
+    with judge:
+        yield judge, fingerprint, None
+
+
 # ------------------------------------------------------------------ solver
 
-def make_solver(spec: str, judge, backend_options=None, cache=None) -> Solver:
+def make_solver(spec: str, judge, backend_options=None, cache=None, executor=None) -> Solver:
     """`reference`, `samples:FILE`, `jax:RUN_DIR` -> a Solver (solver.solvers); `jax-demo:RUN_DIR` is
     the JAX solver with `csim demo`'s sampling (simulator.demo.demo_solver); `hf:PATH` and
-    `openai:URL` -> solver.backends' BackendSolver (BACKEND_OPTIONS, samples cached in CACHE)."""
+    `openai:URL` -> solver.backends' BackendSolver (BACKEND_OPTIONS, samples cached in CACHE).
+    EXECUTOR runs the selection's judge work (None: the local pool over JUDGE's workers)."""
     from solver.solvers.jax import JaxSolver
     from solver.solvers.reference import ReferenceSolver
     from solver.solvers.samples_file import SamplesFileSolver
     from solver.backends.factory import BackendOptions, is_backend_spec, make_backend_solver
 
     if is_backend_spec(spec):
-        return make_backend_solver(spec, judge, backend_options or BackendOptions(), cache)
+        return make_backend_solver(spec, judge, backend_options or BackendOptions(), cache, executor)
     kind, _, arg = spec.partition(":")
     if kind == "reference" and not arg:
         return ReferenceSolver(judge=judge)
@@ -115,7 +205,7 @@ def make_solver(spec: str, judge, backend_options=None, cache=None) -> Solver:
         path = Path(arg)
         if not path.is_file():
             raise DataError(path, None, "no such samples file")
-        return SamplesFileSolver(path, judge)
+        return SamplesFileSolver(path, judge, executor=executor)
     if kind in ("jax", "jax-demo") and arg:
         run_dir = Path(arg)
         if not (run_dir / "config.json").is_file():
@@ -126,7 +216,7 @@ def make_solver(spec: str, judge, backend_options=None, cache=None) -> Solver:
             return demo_solver(run_dir, judge)
         from simulator.contamination import read_training_cutoff
 
-        solver = JaxSolver(run_dir, judge)
+        solver = JaxSolver(run_dir, judge, executor=executor)
         solver.model_cutoff = read_training_cutoff(run_dir)  # replay applies it unless --model-cutoff says otherwise
         return solver
     raise DataError("--solver", None, f"unknown solver {spec!r}: expected reference, samples:FILE, jax:RUN_DIR, "

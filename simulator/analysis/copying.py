@@ -225,12 +225,12 @@ def copying(store, run_ids: list[int], corpus_paths: list[Path], human_paths: li
 
 
 def _library_humans(store, run_ids: list[int], keys: set, per_problem: int, notes: list[str]) -> tuple[list[Program], str]:
-    from simulator.components import load_contests
+    from simulator.components import NO_HOME, load_contests, recorded_library
 
     run = store.run(run_ids[0])
     library = run.settings.get("library")
     try:
-        contests, _ = load_contests(run.settings.get("contests") or [], Path(library) if library else Path("/nonexistent"))
+        contests, _ = load_contests(run.settings.get("contests") or [], recorded_library(store, library, NO_HOME))
     except (DataError, OSError, ValueError) as e:
         notes.append(f"The run's contests are not readable from the library ({e}): no human baseline.")
         return [], "none"

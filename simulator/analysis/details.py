@@ -70,7 +70,7 @@ def human_scores(store: Store, run_id: int) -> tuple[dict[str, dict] | None, str
     """Per contest the real participants' scores (points, or problems solved in ICPC-style rounds)
     beside the solver's, read from the contest library the run was replayed from; or None and
     why not, where the library does not have them any more."""
-    from simulator.components import load_contests
+    from simulator.components import NO_HOME, load_contests, recorded_library
 
     run = store.run(run_id)
     if run is None:
@@ -78,7 +78,7 @@ def human_scores(store: Store, run_id: int) -> tuple[dict[str, dict] | None, str
     ids = run.settings.get("contests") or [c.contest_id for c in run.contests]
     library = run.settings.get("library")
     try:
-        contests, _ = load_contests(ids, Path(library) if library else Path("/nonexistent"))
+        contests, _ = load_contests(ids, recorded_library(store, library, NO_HOME))
     except (DataError, OSError, ValueError) as e:
         return None, f"the contest standings are not readable from the library ({e}); the human score distribution is omitted"
     ours = {c.contest_id: c for c in store.contest_results(run_id)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -12,13 +13,24 @@ from contests.importers.formats import FORMATS
 from contests.model import RULES
 from judge.sandbox import SANDBOXES
 from simulator.cli.common import csim_home, emit_json, one_line_errors
-LIBRARY_HELP = "Contest library directory (default: $CSIM_HOME/contests)."
+LIBRARY_HELP = "Contest library directory (default: the library in the --db store when it is PostgreSQL, " \
+               "else $CSIM_HOME/contests)."
+DB_OPTION = click.option("--db", help="A PostgreSQL store (postgresql+psycopg://...) whose contest library to use: "
+                                      "a team shares one (import once, replay from any machine).")
 
 
-def _library(path: Path | None):
-    from contests.library import ContestLibrary
+@contextmanager
+def _library(path: Path | None, db: str | None):
+    """The library at PATH, else the one in the store at DB (PostgreSQL), else $CSIM_HOME/contests."""
+    from simulator.components import open_library
 
-    return ContestLibrary(path or csim_home() / "contests")
+    if db is None:
+        yield open_library(None, path, csim_home())
+        return
+    from simulator.cli.replay import open_store
+
+    with open_store(db) as store:
+        yield open_library(store, path, csim_home())
 
 
 def _console(as_json: bool):
@@ -64,15 +76,15 @@ PROBLEMS_OPTION = click.option(
          "tests, examples and statements; repeatable.")
 
 
-def _add_to_library(contest, problem_files, library):
+def _add_to_library(contest, problem_files, library, db):
     """Store CONTEST (with its problems' tests from PROBLEM_FILES) -> its library summary."""
     from contests.importers.codecontests import attach_problems
 
     if problem_files:
         contest = attach_problems(contest, problem_files)
-    lib = _library(library)
-    lib.add(contest)
-    return lib.summary(contest.id)
+    with _library(library, db) as lib:
+        lib.add(contest)
+        return lib.summary(contest.id)
 
 
 def _report_import(verb: str, summary, as_json: bool) -> None:
@@ -98,9 +110,10 @@ def _report_import(verb: str, summary, as_json: bool) -> None:
               help="The contest's full problem list, e.g. A,B,C,D1,D2,E, for sources that do not list it (carrot "
                    "rows, rating changes alone). Problems without tests count as unsolved.")
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the imported contest's summary as JSON.")
 @one_line_errors
-def import_command(sources, fmt, rules, problem_files, date, problem_index, library, as_json):
+def import_command(sources, fmt, rules, problem_files, date, problem_index, library, db, as_json):
     """Import a contest into the library from SOURCES: a csim contest directory, carrot rows, Codeforces
     API answers (standings and/or rating changes, and problemset.problems), or a Polygon package.
     Standings sources carry no tests: add them from CodeContests with --problems."""
@@ -108,18 +121,20 @@ def import_command(sources, fmt, rules, problem_files, date, problem_index, libr
 
     indexes = parse_problem_indexes(problem_index) if problem_index is not None else None
     contest = declare(load_contest(sources, fmt, rules), date=date, problem_indexes=indexes)
-    _report_import("imported", _add_to_library(contest, problem_files, library), as_json)
+    _report_import("imported", _add_to_library(contest, problem_files, library, db), as_json)
 
 
 @contests.command("list")
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @one_line_errors
-def list_command(library, as_json):
+def list_command(library, db, as_json):
     """List the contests in the library."""
     from rich.table import Table
 
-    summaries = _library(library).list()
+    with _library(library, db) as lib:
+        summaries = lib.list()
     if as_json:
         emit_json([_summary_dict(s) for s in summaries])
         return
@@ -135,15 +150,17 @@ def list_command(library, as_json):
 @click.argument("contest_id")
 @click.option("--top", type=int, default=10, show_default=True, help="Standing rows to show.")
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the contest (problems and standings) as JSON.")
 @one_line_errors
-def show_command(contest_id, top, library, as_json):
+def show_command(contest_id, top, library, db, as_json):
     """Show one contest of the library: its problems and the head of its standings."""
     from rich.table import Table
 
     from contests.native import standing_to_dict
 
-    contest = _library(library).get(contest_id)
+    with _library(library, db) as lib:
+        contest = lib.get(contest_id)
     problems = [{"index": p.index, "id": p.id, "name": p.name, "points": p.points, "rating": p.rating,
                  "tags": p.tags, "tests": len(p.tests), "examples": len(p.examples),
                  "generated_tests": p.generated_tests, "judgeable": p.judgeable,
@@ -240,13 +257,14 @@ def _validation_text(name: str, report: dict) -> str:
 @click.option("--api-url", default="https://codeforces.com/api", show_default=True, help="Codeforces API base URL.")
 @PROBLEMS_OPTION
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the fetched contest's summary as JSON.")
 @click.option("--raw-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the API's raw answers are kept and read again instead of calling "
                    "(default: $CSIM_HOME/raw/codeforces).")
 @click.option("--refetch", is_flag=True, help="Call the API even where a raw answer is kept (and keep the new one).")
 @one_line_errors
-def fetch_command(contest_id, rules, api_url, problem_files, library, as_json, raw_dir, refetch):
+def fetch_command(contest_id, rules, api_url, problem_files, library, db, as_json, raw_dir, refetch):
     """Download a contest's standings and rating changes from the Codeforces API into the library.
     The API has no tests: add them from CodeContests with --problems."""
     from contests.fetch import fetch_contest
@@ -254,7 +272,7 @@ def fetch_command(contest_id, rules, api_url, problem_files, library, as_json, r
     raw_dir = raw_dir or csim_home() / "raw" / "codeforces"
     with _console(as_json).status(f"fetching contest {contest_id} from {api_url}"):
         contest = fetch_contest(contest_id, base_url=api_url, rules=rules, raw_dir=raw_dir, refetch=refetch)
-    _report_import("fetched", _add_to_library(contest, problem_files, library), as_json)
+    _report_import("fetched", _add_to_library(contest, problem_files, library, db), as_json)
 
 
 # ---------------------------------------------------------------- csim rating
@@ -358,15 +376,17 @@ def predict_command(files, fmt, newcomer_rating, top, as_json):
               help="Rating of newcomers (default: by the contest's date, 1500 before 2020-05-25, 1400 since; "
                    "an undated contest needs it).")
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the placement as JSON.")
 @one_line_errors
-def place_command(contest_id, points, penalty, rating_value, as_handle, newcomer_rating, library, as_json):
+def place_command(contest_id, points, penalty, rating_value, as_handle, newcomer_rating, library, db, as_json):
     """Where a result would have stood in a real contest: rank, percentile, performance, rating change."""
     import dataclasses
 
     from contests.rating import place_in_contest
 
-    contest = _library(library).get(contest_id)
+    with _library(library, db) as lib:
+        contest = lib.get(contest_id)
     if as_handle is not None:
         mine = [r for r in contest.standings if r.handle == as_handle]
         if not mine:

@@ -11,7 +11,7 @@ import click
 from contests.errors import DataError
 from judge.sandbox import SANDBOXES
 from simulator.cli.backend_options import backend_options, options_from, quiet_transformers
-from simulator.cli.common import check_range, csim_home, emit_json, end_on_sigterm, one_line_errors
+from simulator.cli.common import check_range, csim_home, emit_json, end_on_sigterm, executor_options, one_line_errors
 
 DB_HELP = "Database: a SQLite file path or a URL such as postgresql+psycopg://postgres@127.0.0.1:5432/test " \
           "(default: $CSIM_HOME/csim.db)."
@@ -96,7 +96,8 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="With or without --after: only library contests that started before this date.")
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path),
-              help="Contest library directory (default: $CSIM_HOME/contests).")
+              help="Contest library directory (default: the library in the --db store when it is PostgreSQL, "
+                   "else $CSIM_HOME/contests).")
 @click.option("--solver", "solver_spec", default="reference", show_default=True,
               help="reference | samples:FILE | jax:RUN_DIR | hf:PATH | openai:URL (with --model)")
 @click.option("--seed", "seeds", multiple=True, type=int, help="Seed; repeat for several runs (mean and spread).")
@@ -114,7 +115,8 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
               help="With --solver samples:FILE, replay even if the file has no samples for some problems (they "
                    "count as unsolved and the report names them); without it such a replay is refused.")
 @click.option("--sandbox", type=click.Choice(SANDBOXES), default="local", show_default=True)
-@click.option("--workers", type=int, help="Judge workers (default: the judge's).")
+@click.option("--workers", type=int, help="Judge workers (default: the judge's; with --executor ray, per node).")
+@executor_options
 @click.option("--db", help=DB_HELP)
 @click.option("--label", help="A note stored with the run.")
 @click.option("--resume", "resume_id", type=int, help="Resume this run (killed or failed) where it stopped.")
@@ -125,10 +127,11 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @backend_options
 @one_line_errors
 def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max_submissions, schedule, start_rating,
-           newcomer_rating, sample_metrics, allow_missing_samples, sandbox, workers, db, label, resume_id, as_json,
-           allow_contaminated, **backend_kwargs):
+           newcomer_rating, sample_metrics, allow_missing_samples, sandbox, workers, executor, ray_address, db, label,
+           resume_id, as_json, allow_contaminated, **backend_kwargs):
     """Replay contests against a solver and place it among the real participants."""
-    from simulator.components import load_contests, make_judge, make_solver, undated_warning
+    from simulator.components import (judging, library_label, load_contests, make_solver, open_library,
+                                      recorded_library, undated_warning)
     from simulator.contamination import check_cutoff
     from simulator.store.generations import StoreCache
     from solver.backends.factory import BackendOptions
@@ -151,7 +154,8 @@ def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max
                 raise DataError(store.url, "run", f"no run {resume_id} to resume")
             recorded = run.settings
             settings = ReplaySettings.from_dict(recorded)
-            library = library or Path(recorded.get("library") or home / "contests")
+            library = (open_library(store, library, home) if library is not None
+                       else recorded_library(store, recorded.get("library"), home))
             contests, _ = load_contests(recorded["contests"], library)
             solver_spec, sandbox = recorded["solver"], recorded.get("sandbox", sandbox)
             options = BackendOptions.from_dict(recorded.get("backend_options") or {})
@@ -161,15 +165,14 @@ def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max
             settings = ReplaySettings(schedule=schedule, samples=samples, max_submissions=max_submissions,
                                       start_rating=start_rating, newcomer_rating=newcomer_rating,
                                       sample_metrics=sample_metrics)
-            library = library or home / "contests"
+            library = open_library(store, library, home)
             contests, undated = load_contests(contest_ids, library, after=after, before=before)
             if undated:
                 click.echo(f"csim: warning: {undated_warning(undated)}", err=True)
             options = options_from(backend_kwargs)
-        judge, fingerprint = make_judge(sandbox, workers)
-        with judge:
+        with judging(executor, sandbox, workers, ray_address) as (judge, fingerprint, pool):
             quiet_transformers()
-            solver = make_solver(solver_spec, judge, options, StoreCache(store))
+            solver = make_solver(solver_spec, judge, options, StoreCache(store), pool)
             # The user's cut-off, else the solver's own (where it records one).
             cutoff = options.model_cutoff or getattr(solver, "model_cutoff", None)
             contaminated = check_cutoff(contests, cutoff, allow_contaminated)
@@ -177,8 +180,8 @@ def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max
                 _check_same_solver(run, solver)
                 run_ids = [resume_id]
             else:
-                extra = {"solver": solver_spec, "sandbox": sandbox, "library": str(library),
-                         "after": _day(after), "before": _day(before), "skipped_undated": undated,
+                extra = {"solver": solver_spec, "sandbox": sandbox, "library": library_label(library),
+                         "executor": executor, "after": _day(after), "before": _day(before), "skipped_undated": undated,
                          "backend_options": options.to_dict(), "model_cutoff": cutoff, "contaminated": contaminated,
                          **_samples_check(solver, contests, allow_missing_samples)}
                 run_ids = _start_runs(store, solver, contests, seeds or (0,), settings, extra, label)

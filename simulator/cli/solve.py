@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.common import emit_json, one_line_errors
+from simulator.cli.common import emit_json, executor_options, one_line_errors
 from simulator.cli.judge import _judge_errors, sandbox_option
 
 
@@ -34,19 +34,20 @@ from simulator.cli.judge import _judge_errors, sandbox_option
               help="Generated inputs to cluster on.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Fixes sampling and test generation.")
 @sandbox_option
-@click.option("--workers", type=int, default=None, help="Parallel sandboxes (default: all cores).")
+@click.option("--workers", type=int, default=None, help="Parallel sandboxes (default: all cores; per node with --executor ray).")
+@executor_options
 @click.option("--show-source", is_flag=True, help="Print each chosen program.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @one_line_errors
 @_judge_errors
 def solve(problem_path, problem_name, samples_path, run_dir, reference, languages, temperature, headers, n, max_submissions, clustering_inputs, seed,
-          sandbox, workers, show_source, as_json):
+          sandbox, workers, executor, ray_address, show_source, as_json):
     """Choose up to 10 submissions for one problem: sample (or read samples), filter them on the
     examples, cluster them by behaviour on generated inputs, one per cluster, largest first."""
     from contests.errors import DataError
     from contests.problems import load_problem
-    from judge.runner import Judge, JudgeConfig
     from simulator.cli.common import make_console
+    from simulator.components import judging
     from solver.interface import Budget
 
     chosen = [flag for flag, given in (("--samples", samples_path), ("--run", run_dir), ("--reference", reference)) if given]
@@ -65,9 +66,9 @@ def solve(problem_path, problem_name, samples_path, run_dir, reference, language
     problem = load_problem(problem_path, problem_name)
     budget = Budget(samples=n, max_submissions=max_submissions, clustering_inputs=clustering_inputs)
     console = make_console(stderr=True, quiet=as_json)
-    with Judge(JudgeConfig(sandbox=sandbox, workers=workers)) as judge, _progress(console) as progress:
+    with judging(executor, sandbox, workers, ray_address) as (judge, _, pool), _progress(console) as progress:
         solver = _make_solver(samples_path, run_dir, judge, progress,
-                              dict(languages=langs, temperature=temperature, headers=headers))
+                              dict(languages=langs, temperature=temperature, headers=headers), pool)
         result = solver.solve(problem, budget, seed)
         description = solver.describe()
     if as_json:
@@ -77,15 +78,15 @@ def solve(problem_path, problem_name, samples_path, run_dir, reference, language
     _print(problem, solver, result, show_source)
 
 
-def _make_solver(samples_path, run_dir, judge, progress, sampling: dict):
+def _make_solver(samples_path, run_dir, judge, progress, sampling: dict, executor=None):
     from solver.solvers.jax import JaxSolver
     from solver.solvers.reference import ReferenceSolver
     from solver.solvers.samples_file import SamplesFileSolver
 
     if samples_path is not None:
-        return SamplesFileSolver(samples_path, judge, progress=progress)
+        return SamplesFileSolver(samples_path, judge, progress=progress, executor=executor)
     if run_dir is not None:
-        return JaxSolver(run_dir, judge, progress=progress, **sampling)
+        return JaxSolver(run_dir, judge, progress=progress, executor=executor, **sampling)
     return ReferenceSolver(judge)
 
 

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Double, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Double,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -241,3 +252,36 @@ class GenerationRow(Base):
     completion_tokens: Mapped[int | None]
     seconds: Mapped[float] = mapped_column(default=0.0)  # the request's latency
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LibraryContest(Base):
+    """A contest of the team's library (`csim contests import --db URL`): what `contests list` shows,
+    and its native directory (contests.native) as files in LibraryFile, so any machine on the same
+    database replays it without a local copy."""
+
+    __tablename__ = "library_contests"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    rules: Mapped[str] = mapped_column(String(20))
+    start_time: Mapped[datetime | None]
+    duration_minutes: Mapped[int]
+    problems: Mapped[int]
+    participants: Mapped[int]
+    made_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    problem_list_known: Mapped[bool] = mapped_column(Boolean, default=False)
+    judgeable: Mapped[int] = mapped_column(default=0)
+    date_source: Mapped[str] = mapped_column(Text, default="")
+    digest: Mapped[str] = mapped_column(String(64))  # of its files: two imports of the same contest match
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LibraryFile(Base):
+    """One file of a library contest's native directory, zlib-compressed (tests compress well)."""
+
+    __tablename__ = "library_files"
+
+    contest_id: Mapped[str] = mapped_column(ForeignKey("library_contests.id", ondelete="CASCADE"), primary_key=True)
+    path: Mapped[str] = mapped_column(String(500), primary_key=True)  # relative, '/'-separated
+    size: Mapped[int]  # uncompressed bytes
+    content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -85,9 +85,9 @@ def draw_settings(backend, options: BackendOptions) -> DrawSettings:
     return DrawSettings(params, tuple(options.languages), style, options.headers, templates)
 
 
-def make_backend_solver(spec: str, judge, options: BackendOptions, cache=None):
+def make_backend_solver(spec: str, judge, options: BackendOptions, cache=None, executor=None):
     from solver.backends.solver import BackendSolver
 
     backend = make_backend(spec, options)
     return BackendSolver(backend, judge, draw_settings(backend, options), cache=cache,
-                         model_cutoff=options.model_cutoff)
+                         model_cutoff=options.model_cutoff, executor=executor)

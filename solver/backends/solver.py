@@ -12,13 +12,15 @@ from solver.backends.base import Backend, GenerationCache
 from solver.backends.draw import DrawSettings, draw_samples
 from solver.selection.filtering import Candidate
 from solver.interface import Budget, SolveResult
+from solver.selection.executor import Executor
 from solver.selection.pipeline import Progress, select
 
 
 class BackendSolver:
     def __init__(self, backend: Backend, judge, settings: DrawSettings, *, cache: GenerationCache | None = None,
-                 progress: Progress = Progress(), model_cutoff: str | None = None):
+                 progress: Progress = Progress(), model_cutoff: str | None = None, executor: Executor | None = None):
         self.backend = backend
+        self.executor = executor
         self.judge = judge
         self.settings = settings
         self.cache = cache
@@ -47,7 +49,7 @@ class BackendSolver:
         if drawn.unextracted_note():
             notes.append(drawn.unextracted_note())
         result = select(self.judge, problem, candidates, budget, seed, sampling_seconds=sampling_seconds,
-                        notes=notes, progress=self.progress)
+                        notes=notes, progress=self.progress, executor=self.executor)
         # pass@k is over every sample drawn: one without code is a sample that failed, and is counted apart.
         c = drawn.cost
         stats = replace(result.stats, drawn=len(drawn.samples), unextracted=len(drawn.unextracted),
