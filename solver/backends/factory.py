@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, fields
 from contests.errors import DataError
 from solver.backends.base import SamplingParams
 from solver.backends.draw import DrawSettings
-from solver.backends.prompts import PromptTemplates
+from solver.backends.prompts import LANGUAGE_TITLES, PromptTemplates
 
 KINDS = ("hf", "openai")
 
@@ -71,8 +71,6 @@ def make_backend(spec: str, options: BackendOptions):
 
 
 def draw_settings(backend, options: BackendOptions) -> DrawSettings:
-    from solver.backends.prompts import LANGUAGE_TITLES
-
     # The languages a prompt can ask for (their names, titles and code fences are in prompts.py).
     known = tuple(LANGUAGE_TITLES)
     bad = [x for x in options.languages if x not in known]
