@@ -118,7 +118,7 @@ class Compiler:
                 box.close()  # a judge error: the next try starts a fresh box
                 return Program(language, key, self.visible / key, name, False, output, error=raw.error)
             ok = raw.exit_code == 0 and not raw.timed_out
-            if raw.timed_out or raw.cpu_time >= COMPILE_CPU:
+            if raw.timed_out or raw.cpu_limit or raw.cpu_time >= COMPILE_CPU:
                 output = (output + "\n" if output else "") + f"compilation took longer than {COMPILE_CPU} s"
             elif raw.oom_killed:
                 output = (output + "\n" if output else "") + "compilation ran out of memory"

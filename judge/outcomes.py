@@ -43,7 +43,7 @@ def classify(raw: RawRun, lang: Language, time_limit: float, stdout_size: int, o
     if raw.error:
         return Verdict.IE, raw.error
     failed = raw.exit_code != 0 or raw.signal is not None
-    tle = (raw.timed_out and not raw.output_limit) or raw.cpu_time > time_limit or raw.cgroup_cpu > time_limit + 0.5 \
+    tle = (raw.timed_out and not raw.output_limit) or raw.cpu_limit or raw.cpu_time > time_limit or raw.cgroup_cpu > time_limit + 0.5 \
         or raw.signal == signals.SIGXCPU
     mle = raw.oom_killed or (failed and any(m in stderr for m in lang.mle_markers))
     # Over the limit is OLE; the limit itself is allowed. Only standard output counts: a program

@@ -371,7 +371,7 @@ class Judge:
         raw = done.raw
         if raw.error:
             return CheckResult(Verdict.IE, f"checker: {raw.error}")
-        if raw.timed_out or raw.oom_killed:
+        if raw.timed_out or raw.cpu_limit or raw.oom_killed:
             return CheckResult(Verdict.IE, "checker exceeded its limits")
         return read_testlib(raw.exit_code, raw.signal, (done.read["stderr"] + done.read["output"]).decode(errors="replace"))
 

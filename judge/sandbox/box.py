@@ -90,6 +90,7 @@ class RawRun:
     cpu_time: float = 0.0  # wait4: user + system of the run and the children it waited for
     wall_time: float = 0.0
     timed_out: bool = False  # killed at the wall-clock limit
+    cpu_limit: bool = False  # killed as its CPU time passed the time limit
     output_limit: bool = False  # killed because its output reached the limit
     memory: int = 0  # peak bytes above the box's idle baseline (cgroup), 0 when unmeasured
     oom_killed: bool = False
@@ -223,6 +224,7 @@ class Box:
                 memory = max(s.peak - baseline - written, 0)
         return RawRun(exit_code=answer["exit_code"], signal=answer["signal"], cpu_time=answer["cpu_time"],
                       wall_time=answer["wall_time"], timed_out=answer["timed_out"],
+                      cpu_limit=answer.get("cpu_limit", False),
                       output_limit=answer.get("output_limit", False), memory=memory,
                       oom_killed=oom, cgroup_cpu=cpu,
                       error=f"could not start the program: {answer['error']}" if answer.get("error") else None)

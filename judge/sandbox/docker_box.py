@@ -195,7 +195,7 @@ class DockerBackend:
             Layer("cgroup-memory", True, "the container's group: memory limit, peak and OOM kills"),
             Layer("cgroup-pids", True, "the container's group: process limit"),
             Layer("cgroup-cpuacct", True, "the container's group: CPU of detached children"),
-            Layer("rlimits", True, "CPU = TL + 1 s, output file size, core 0, open files, stack unlimited"),
+            Layer("rlimits", True, "CPU = TL + 1 s (a backstop: runs are killed at TL), output file size, core 0, open files, stack unlimited"),
         ]
 
     def _ensure_image(self) -> str:

@@ -100,7 +100,7 @@ def detect_local(use_namespaces: bool = True) -> tuple[Isolation, list[Layer]]:
         if not why:
             controllers.append(controller)
 
-    layers.append(Layer("rlimits", True, "CPU = TL + 1 s, output file size, core 0, open files, stack unlimited"))
+    layers.append(Layer("rlimits", True, "CPU = TL + 1 s (a backstop: runs are killed at TL), output file size, core 0, open files, stack unlimited"))
     why = _subreaper()
     layers.append(Layer("subreaper", not why, "the judge reaps its boxes' orphans itself" if not why else why))
     return Isolation(bwrap=bwrap, setpriv=setpriv, seccomp=seccomp, controllers=tuple(controllers),

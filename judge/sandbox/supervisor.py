@@ -538,6 +538,12 @@ def _run_cpu(children_before):
 
 
 PROGRESS_WINDOW = 0.5  # seconds: past the wall-clock limit, a run must have used CPU in each such window
+# The run's CPU time is looked at when it could first have reached the limit (its CPU grows at most
+# as fast as the wall clock times the CPUs it may use), and at least this far apart: a run is
+# killed by at most this much CPU per thread past its time limit, plus one clock tick (/proc's
+# resolution), instead of at RLIMIT_CPU (the limit's whole seconds plus one, now only a backstop).
+CPU_WATCH = 0.01  # seconds
+CPUS = len(os.sched_getaffinity(0))
 
 
 def _size(path):
@@ -549,10 +555,11 @@ def _size(path):
 
 def run(req, scratch, control=None):
     """One run. Request: stdin/stdout/stderr/cwd paths (stdout and stderr fresh: empty or absent),
-    cpu (whole seconds for RLIMIT_CPU), wall (seconds: the kill for idle runs), wall_max (seconds:
+    cpu (whole seconds for RLIMIT_CPU, a backstop), time_limit (seconds of CPU: the
+    kill, see CPU_WATCH), wall (seconds: the kill for idle runs), wall_max (seconds:
     the kill for runs still computing), fsize, nofile, nproc, address_space, env, and either argv
     (exec it) or python (a source to run on the fast path). Answer: exit_code, signal, cpu_time,
-    maxrss, wall_time, timed_out, output_limit, error, written (bytes of stdout and stderr),
+    maxrss, wall_time, timed_out, cpu_limit, output_limit, error, written (bytes of stdout and stderr),
     dirty (why the box is no longer as good as a fresh one, or None); aborted, when CONTROL says the judge called
     the run off (an abort for the request's id, before or during the run)."""
     import time
@@ -571,31 +578,44 @@ def run(req, scratch, control=None):
         _kill_everything()
         return {"exit_code": None, "signal": None, "cpu_time": 0.0, "wall_time": 0.0, "timed_out": False,
                 "error": str(e) or type(e).__name__, "dirty": _clean_up(scratch)}
-    timed_out = flooded = aborted = False
+    timed_out = flooded = aborted = cpu_limit = False
     pidfd = os.pidfd_open(pid)
     try:
         poller = select.poll()
         poller.register(pidfd, select.POLLIN)
         if control is not None and not control.eof:
             poller.register(control.fd, select.POLLIN)
+        time_limit = float(req.get("time_limit") or 0)  # 0: no CPU watch (RLIMIT_CPU alone)
+        never = float("inf")
         deadline = start + float(req["wall"])
-        last_cpu = 0.0  # the run's CPU at the latest look past the wall-clock limit
         last_chance = start + float(req.get("wall_max") or req["wall"])
+        # The run's CPU one progress window before the wall-clock limit: a run that used none since
+        # is idle and killed at the limit itself; one still computing gets windows (see below).
+        mark, mark_cpu = deadline - PROGRESS_WINDOW, None
+        next_cpu = start + time_limit / CPUS if time_limit else never
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                now = time.monotonic()
-                cpu = _run_cpu(children_before) if now < last_chance else 0.0
-                if now < last_chance and last_cpu < cpu < float(req.get("time_limit", 0)):
-                    # Still computing (any thread, any process of the run) and under its CPU limit,
-                    # just short of CPU on a loaded machine: not idle. The wall clock is for the
-                    # idle; CPU time ends the rest.
-                    last_cpu = cpu
-                    deadline = now + PROGRESS_WINDOW
-                    continue
-                timed_out = True
-                break
-            events = poller.poll(max(int(min(left, OUTPUT_WATCH) * 1000), 1))
+            now = time.monotonic()
+            if now >= next_cpu or now >= deadline or (mark_cpu is None and now >= mark):
+                cpu = _run_cpu(children_before)
+                if time_limit and cpu > time_limit:
+                    cpu_limit = True  # TLE decided: killed at the limit, not at RLIMIT_CPU
+                    break
+                if time_limit:
+                    next_cpu = now + max((time_limit - cpu) / CPUS, CPU_WATCH)
+                if mark_cpu is None and now >= mark:
+                    mark_cpu = cpu
+                if now >= deadline:
+                    if now < last_chance and cpu > mark_cpu:
+                        # Still computing (any thread, any process of the run) and under its CPU
+                        # limit, just short of CPU on a loaded machine: not idle. The wall clock is
+                        # for the idle; CPU time ends the rest.
+                        mark, mark_cpu = now, cpu
+                        deadline = now + PROGRESS_WINDOW
+                        continue
+                    timed_out = True
+                    break
+            wake = min(next_cpu, deadline, mark if mark_cpu is None else never, now + OUTPUT_WATCH)
+            events = poller.poll(max(int((wake - now) * 1000 + 0.999), 1))
             if any(fd == pidfd for fd, _ in events):
                 break
             if events:  # the judge wrote: an abort, or it went away (end of the stream)
@@ -608,7 +628,7 @@ def run(req, scratch, control=None):
             if req.get("fsize") and _size(req["stdout"]) >= req["fsize"]:
                 flooded = True  # some runtimes (the JVM, Python) ignore SIGXFSZ and write on
                 break
-        if timed_out or flooded or aborted:
+        if timed_out or flooded or aborted or cpu_limit:
             os.kill(pid, signal.SIGKILL)
         _, status, usage = os.wait4(pid, 0)
     finally:
@@ -623,6 +643,7 @@ def run(req, scratch, control=None):
         "maxrss": usage.ru_maxrss * 1024,  # bytes; counts the supervisor too (vfork), a fallback only
         "wall_time": wall,
         "timed_out": timed_out,
+        "cpu_limit": cpu_limit,  # killed when its CPU time passed the time limit
         "output_limit": flooded,
         "error": None,
         "aborted": aborted,
