@@ -204,6 +204,13 @@ def finetune_command(run_dir, problem_paths, init_from, config_file, preset, tok
     _report_run(summary, as_json)
 
 
+def _share(value: str) -> tuple[int, int]:
+    host, _, hosts = value.partition("/")
+    if not (host.isdigit() and hosts.isdigit() and int(host) < int(hosts)):
+        raise click.BadParameter(f"expected HOST/HOSTS with 0 <= HOST < HOSTS (e.g. 0/4), not {value!r}")
+    return int(host), int(hosts)
+
+
 @solver.command("sample")
 @click.option("--problem", "problem_path", required=True, type=click.Path(path_type=Path),
               help="A problem directory or a CodeContests .jsonl (with --problem-name).")
@@ -227,11 +234,14 @@ def finetune_command(run_dir, problem_paths, init_from, config_file, preset, tok
               help="random: AlphaCode's random ratings and popular tag sets (all a contest allows); problem: "
                    "the problem's own rating and tags (an oracle, e.g. to check a memorised model).")
 @click.option("--step", type=int, help="Checkpoint step (default: the latest).")
+@click.option("--share", default="0/1", show_default=True, callback=lambda ctx, param, value: _share(value),
+              help="HOST/HOSTS: draw only this host's share of the N samples (indices HOST, HOST+HOSTS, ...); "
+                   "the hosts' files together hold exactly what one host would draw (docs/cluster-jax.md).")
 @click.option("--json", "as_json", is_flag=True, help="Print a summary as JSON.")
 @backend_options(sampling=False, cutoff=False)
 @one_line_errors
 def sample_command(problem_path, problem_name, run_dir, backend_spec, db, count, out_path, seed, temperature, top_k,
-                   top_p, languages, batch_size, headers, step, as_json, **backend_kwargs):
+                   top_p, languages, batch_size, headers, step, share, as_json, **backend_kwargs):
     """Draw programs for a problem and stream the distinct ones to a JSON-lines file (--run); or draw
     them from a model backend through the generation cache (--backend)."""
     if (run_dir is None) == (backend_spec is None):
@@ -239,6 +249,9 @@ def sample_command(problem_path, problem_name, run_dir, backend_spec, db, count,
     if backend_spec is not None:
         from contests.problems import load_problem
         from simulator.cli.backends import sample_with_backend
+
+        if share != (0, 1):  # a backend's draws are keyed per sample in the generation cache: no shares needed
+            raise DataError("--share", None, "only with --run (csim's model); a --backend draw is shared through its cache")
 
         options = replace(options_from(backend_kwargs), temperature=temperature, top_k=top_k, top_p=top_p,
                           batch_size=batch_size, headers="none" if headers == "random" else headers,
@@ -254,9 +267,10 @@ def sample_command(problem_path, problem_name, run_dir, backend_spec, db, count,
     from contests.problems import load_problem
     from simulator.cli.common import csim_home
     from solver.model.mesh import start_runtime
-    from solver.model.sampler import Sampler
+    from solver.model.sampler import Sampler, host_share
 
     problem = load_problem(problem_path, problem_name)
+    count_here = len(host_share(count, *share))
     languages = tuple(x.strip() for x in languages.split(",") if x.strip())
     start_runtime(compilation_cache=csim_home() / "jax-cache")
     sampler = Sampler.from_run(run_dir, step=step, batch_size=batch_size)
@@ -269,24 +283,25 @@ def sample_command(problem_path, problem_name, run_dir, backend_spec, db, count,
         TextColumn("{task.fields[rate]} samples/s, {task.fields[distinct]} distinct"), TimeRemainingColumn(),
         console=make_console(stderr=True), disable=as_json,
     ) as progress:
-        task = progress.add_task("sampling", total=count, problem=problem.id, rate="-", distinct=0)
-        for sample in sampler.sample(problem, count, seed=seed, temperature=temperature, top_k=top_k, top_p=top_p,
-                                     languages=languages, headers=headers):
+        task = progress.add_task("sampling", total=count_here, problem=problem.id, rate="-", distinct=0)
+        for drawn, sample in enumerate(sampler.sample(problem, count, seed=seed, temperature=temperature, top_k=top_k, top_p=top_p,
+                                     languages=languages, headers=headers, share=share), 1):
             if (sample.language, sample.source) not in seen:
                 seen.add((sample.language, sample.source))
                 out.write(json.dumps({"problem": problem.id, "index": sample.index, "language": sample.language,
                                       "source": sample.source, "logprob": round(sample.logprob, 4),
                                       "tokens": sample.tokens, "header": sample.header}) + "\n")
                 out.flush()
-            rate = (sample.index + 1) / max(time.perf_counter() - started, 1e-9)
-            progress.update(task, completed=sample.index + 1, rate=f"{rate:.1f}", distinct=len(seen))
+            rate = drawn / max(time.perf_counter() - started, 1e-9)
+            progress.update(task, completed=drawn, rate=f"{rate:.1f}", distinct=len(seen))
     seconds = time.perf_counter() - started
-    summary = {"problem": problem.id, "out": str(out_path), "drawn": count, "distinct": len(seen),
-               "seconds": round(seconds, 3), "samples_per_s": round(count / max(seconds, 1e-9), 2),
+    summary = {"problem": problem.id, "out": str(out_path), "drawn": count_here, "share": list(share),
+               "distinct": len(seen), "seconds": round(seconds, 3),
+               "samples_per_s": round(count_here / max(seconds, 1e-9), 2),
                "seed": seed, "temperature": temperature, "top_k": top_k, "top_p": top_p,
                "languages": list(languages), "headers": headers, "sampler": sampler.describe()}
     if as_json:
         emit_json(summary)
     else:
-        click.echo(f"{count} samples ({len(seen)} distinct) for {problem.id} in {seconds:.1f} s "
+        click.echo(f"{count_here} samples ({len(seen)} distinct) for {problem.id} in {seconds:.1f} s "
                    f"({summary['samples_per_s']} samples/s) -> {out_path}")

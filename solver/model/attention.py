@@ -16,6 +16,11 @@ K/V come in two forms (KV):
 - per row: keys [B*K, H, S], values [B*K, S, H] (training; the sampler's self-attention cache);
 - shared: keys [K, H, S], values [K, S, H], one problem's statement for every row of a batch
   (the sampler's cross-attention), which folds the whole batch into one matmul per K/V head.
+
+On accelerators (ModelConfig.attention "xla" or "cudnn") attention goes through
+jax.nn.dot_product_attention instead, whose fused kernels want K/V as [B, S, K, H] (shared:
+[S, K, H], the batch folded into the query length the same way); KV.layout says which layout a
+KV is in, and the cache is kept in it.
 """
 
 from __future__ import annotations
@@ -31,9 +36,22 @@ _init = nnx.initializers.variance_scaling
 
 @struct.dataclass
 class KV:
-    keys: jax.Array  # [B*K, H, S], or [K, H, S] when shared
-    values: jax.Array  # [B*K, S, H], or [K, S, H] when shared
+    keys: jax.Array  # "rows": [B*K, H, S], or [K, H, S] when shared; "bskh": [B, S, K, H], or [S, K, H]
+    values: jax.Array  # "rows": [B*K, S, H], or [K, S, H] when shared; "bskh": as keys
     shared: bool = struct.field(pytree_node=False, default=False)
+    layout: str = struct.field(pytree_node=False, default="rows")
+
+    @property
+    def length(self) -> int:
+        """S: key positions."""
+        return self.keys.shape[-1] if self.layout == "rows" else self.keys.shape[-3]
+
+    def write(self, new: KV, slot: jax.Array | int) -> KV:
+        """This cache with NEW's positions written from SLOT on."""
+        k_at, v_at = ((0, 0, slot), (0, slot, 0)) if self.layout == "rows" else ((0, slot, 0, 0),) * 2
+        return KV(jax.lax.dynamic_update_slice(self.keys, new.keys.astype(self.keys.dtype), k_at),
+                  jax.lax.dynamic_update_slice(self.values, new.values.astype(self.values.dtype), v_at),
+                  layout=self.layout)
 
 
 class Attention(nnx.Module):
@@ -41,6 +59,7 @@ class Attention(nnx.Module):
         d, n, k, h = config.d_model, config.num_heads, config.num_kv_heads, config.head_dim
         self.num_kv_heads, self.groups, self.head_dim = k, config.groups, h
         self.dtype = jnp.dtype(config.dtype)
+        self.implementation = config.attention
         fan_in = _init(1.0, "fan_in", "truncated_normal", in_axis=0, out_axis=(1, 2))
         kq, kk, kv, ko = jax.random.split(key, 4)
         self.q = nnx.Param(fan_in(kq, (d, n, h)))
@@ -56,6 +75,10 @@ class Attention(nnx.Module):
 
     def keys_values(self, x: jax.Array) -> KV:
         """[B, S, D] -> per-row KV; one statement [S, D] -> shared KV."""
+        if self.implementation != "einsum":
+            k = jnp.einsum("...sd,dkh->...skh", x, self.k[...].astype(self.dtype))
+            v = jnp.einsum("...sd,dkh->...skh", x, self.v[...].astype(self.dtype))
+            return KV(k, v, shared=x.ndim == 2, layout="bskh")
         k = jnp.einsum("...sd,dkh->...khs", x, self.k[...].astype(self.dtype))
         v = jnp.einsum("...sd,dkh->...ksh", x, self.v[...].astype(self.dtype))
         if x.ndim == 2:
@@ -66,6 +89,8 @@ class Attention(nnx.Module):
     def attend(self, q: jax.Array, kv: KV, mask: jax.Array) -> jax.Array:
         """q [B,T,K,G,H] against KV; mask broadcastable to [B,1,T,1,S] (True = may attend).
         Returns [B, T, D]."""
+        if kv.layout == "bskh":
+            return self._attend_fused(q, kv, mask)
         b, t, k, g, h = q.shape
         s = kv.keys.shape[-1]
         if kv.shared:  # pairs are K/V heads; the whole batch's queries in each
@@ -79,6 +104,21 @@ class Attention(nnx.Module):
         weights = jax.nn.softmax(logits, axis=-1).astype(self.dtype).reshape(q3.shape[0], -1, s)
         out = jnp.einsum("rms,rsh->rmh", weights, kv.values).reshape(*grid, h)
         out = out.transpose(1, 2, 0, 3, 4) if kv.shared else out.transpose(0, 2, 1, 3, 4)
+        return jnp.einsum("btnh,nhd->btd", out.reshape(b, t, k * g, h), self.o[...].astype(self.dtype))
+
+    def _attend_fused(self, q: jax.Array, kv: KV, mask: jax.Array) -> jax.Array:
+        """attend() through jax.nn.dot_product_attention (query head n = K/V head n // G, as here).
+        Queries are already scaled. Fully masked rows (left padding) get a uniform average there,
+        as in attend(): never read."""
+        b, t, k, g, h = q.shape
+        s = kv.length
+        query, keys, values = q.reshape(b, t, k * g, h), kv.keys, kv.values
+        m = mask[:, 0, :, 0, :]  # [B or 1, T or 1, S]
+        if kv.shared:  # one statement for every row: the batch folded into the query length
+            query, keys, values = query.reshape(1, b * t, k * g, h), keys[None], values[None]
+            m = jnp.broadcast_to(m, (b, t, s)).reshape(1, b * t, s)
+        out = jax.nn.dot_product_attention(query, keys, values, mask=m[:, None], scale=1.0,
+                                           implementation=None if self.implementation == "xla" else "cudnn")
         return jnp.einsum("btnh,nhd->btd", out.reshape(b, t, k * g, h), self.o[...].astype(self.dtype))
 
 

@@ -17,6 +17,10 @@ from contests.errors import DataError
 from solver.model.data.batches import DataConfig
 
 
+ATTENTION_IMPLEMENTATIONS = ("einsum", "xla", "cudnn")
+REMAT_POLICIES = ("none", "full", "dots", "dots_no_batch")  # solver.model.transformer maps them to JAX's
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     vocab_size: int = 8000
@@ -31,13 +35,25 @@ class ModelConfig:
     max_decoder_len: int = 768
     tie_embeddings: bool = True  # output projection = token embedding transposed
     value_hidden: int = 64  # width of the value-prediction head (training only)
-    dtype: str = "float32"  # activations and matmuls; parameters stay float32
+    dtype: str = "float32"  # activations and matmuls (bfloat16 on accelerators); parameters stay float32
+    # "einsum": csim's batched matmuls (the fastest layout on XLA's CPU backend); "xla" or "cudnn":
+    # jax.nn.dot_product_attention with that implementation ("cudnn": fused flash attention on
+    # NVIDIA GPUs, bfloat16 only). All three compute the same function (tests/solver/test_model.py).
+    attention: str = "einsum"
+    # Rematerialisation of each layer in training (jax.checkpoint), by named policy: "none", "full"
+    # (keep only each layer's inputs), "dots" (keep every matmul's output), "dots_no_batch" (keep
+    # the matmuls without batch dimensions: the projections, not attention's logits).
+    remat: str = "none"
 
     def __post_init__(self) -> None:
         if self.num_heads % self.num_kv_heads:
             raise ValueError(f"num_heads {self.num_heads} is not a multiple of num_kv_heads {self.num_kv_heads}")
         if self.dtype not in ("float32", "bfloat16"):
             raise ValueError(f"dtype must be float32 or bfloat16, not {self.dtype!r}")
+        if self.attention not in ATTENTION_IMPLEMENTATIONS:
+            raise ValueError(f"attention must be one of {', '.join(ATTENTION_IMPLEMENTATIONS)}, not {self.attention!r}")
+        if self.remat not in REMAT_POLICIES:
+            raise ValueError(f"remat must be one of {', '.join(REMAT_POLICIES)}, not {self.remat!r}")
 
     @property
     def groups(self) -> int:
@@ -101,7 +117,10 @@ class TrainConfig:
     # Devices: mesh axes (None = all devices on the data axis) and multi-host start-up.
     data_parallel: int | None = None
     model_parallel: int = 1
-    distributed: bool = False  # call jax.distributed.initialize() (coordinator from the environment)
+    # FSDP: also split every parameter matrix (and its optimiser moments) over the data axis, on
+    # the largest dimension the model axis leaves free (solver.model.mesh.param_spec).
+    fsdp: bool = False
+    distributed: bool = False  # call jax.distributed.initialize() (solver.model.mesh.start_runtime)
     compilation_cache: str | None = None  # directory for JAX's persistent compilation cache
 
     def __post_init__(self) -> None:

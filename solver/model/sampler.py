@@ -12,6 +12,11 @@ header drawn from (seed, problem id, i), so a seed gives the same samples whatev
 or how many are drawn, up to floating-point differences between batch shapes (XLA may sum in a
 different order for another batch size; same batch size, same bits).
 
+Several hosts: sampling never crosses hosts. Each host runs its own Sampler on its own devices
+(a mesh of jax.local_devices()) and draws its share of a problem's sample indices
+(host_share: i = host, host + hosts, ...); as sample i depends on i alone, the hosts together
+draw the very set one host would (tests/solver/test_scale.py runs two JAX processes).
+
 A token is drawn by inverting the CDF with one uniform number per row (not Gumbel noise over the
 whole vocabulary: one random number instead of 8,000 per row and step, which matters on a CPU).
 """
@@ -57,6 +62,14 @@ class Sample:
 
 def _round_up(n: int, m: int) -> int:
     return -(-n // m) * m
+
+
+def host_share(n: int, host: int, hosts: int) -> range:
+    """The indices among a problem's N samples that host HOST of HOSTS draws: disjoint, together
+    all of 0..n-1, and balanced to one sample."""
+    if not 0 <= host < hosts:
+        raise ValueError(f"host must be in 0..{hosts - 1}, not {host}")
+    return range(host, n, hosts)
 
 
 def problem_key(seed: int, problem_id: str) -> jax.Array:
@@ -224,7 +237,7 @@ class Sampler:
         """RATINGS: those random headers draw from; empty for a model whose training problems had
         none (it never saw a RATING line, so headers leave it out)."""
         self.config, self.tokenizer = config, tokenizer
-        self.mesh = mesh or meshlib.make_mesh()
+        self.mesh = mesh or meshlib.make_mesh(devices=jax.local_devices())  # this host's devices only
         self.tag_sets = [tuple(t) for t in tag_sets] if tag_sets else list(FALLBACK_TAG_SETS)
         self.ratings = tuple(ratings)
         self.batch_size = batch_size
@@ -238,7 +251,7 @@ class Sampler:
         run_dir = Path(run_dir)
         config, extra = read_run_config(run_dir / "config.json")
         tokenizer = Tokenizer.load(run_dir / "tokenizer.model")
-        mesh = mesh or meshlib.make_mesh()
+        mesh = mesh or meshlib.make_mesh(devices=jax.local_devices())
         decoder = _decoder_for(config.model, mesh, tokenizer)
         with CheckpointStore(run_dir / "checkpoints", read_only=True) as store:
             step = store.latest_step() if step is None else step
@@ -311,9 +324,12 @@ class Sampler:
     def sample(self, problem: Problem, n: int, *, seed: int, temperature: float = 0.25, top_k: int | None = None,
                top_p: float | None = None, languages: Sequence[str] = ("python", "cpp"),
                batch_size: int | None = None, max_new_tokens: int | None = None, headers: str = "random",
-               use_cache: bool = True) -> Iterator[Sample]:
+               use_cache: bool = True, share: tuple[int, int] = (0, 1)) -> Iterator[Sample]:
         """N samples for PROBLEM, yielded batch by batch as they are ready (headers: see header_for;
-        use_cache=False recomputes the whole decoder every step, for comparison only)."""
+        use_cache=False recomputes the whole decoder every step, for comparison only). SHARE =
+        (host, hosts) draws only that host's indices of the N (host_share), e.g.
+        (jax.process_index(), jax.process_count()) in every process of a multi-host job."""
+        indices = host_share(n, *share)
         if n < 0 or temperature <= 0:
             raise ValueError("n must be >= 0 and temperature > 0")
         if top_k is not None and not 1 <= top_k <= self.config.vocab_size:
@@ -322,8 +338,8 @@ class Sampler:
             raise ValueError("top_p must be in (0, 1]")
         started = time.perf_counter()
         data = self.mesh.shape[meshlib.DATA]
-        # Rows per call: the batch size, or the power of two that holds a smaller n (few shapes).
-        size = _round_up(min(batch_size or self.batch_size, 1 << max(n - 1, 0).bit_length()), data)
+        # Rows per call: the batch size, or the power of two that holds a smaller share (few shapes).
+        size = _round_up(min(batch_size or self.batch_size, 1 << max(len(indices) - 1, 0).bit_length()), data)
         # A row may add tokens until its positions fill the decoder (max_decoder_len).
         prefix_len, shortest = self.prefix_lengths(problem, languages, headers)
         max_new = self.config.max_decoder_len - shortest
@@ -333,12 +349,14 @@ class Sampler:
         cross = self.decoder.encode(self.params, enc_tokens, enc_mask)
         root = problem_key(seed, problem.id)
         generate = self.decoder.generate if use_cache else self.decoder.generate_uncached
-        for first in range(0, n, size):
-            indices = list(range(first, first + size))  # rows past n are drawn and dropped
-            fields = [self.header_for(seed, problem, i, languages, headers) for i in indices]
+        for first in range(0, len(indices), size):
+            rows = list(indices[first:first + size])
+            drawn = len(rows)
+            rows += [rows[-1]] * (size - drawn)  # a short last batch repeats its last sample, dropped
+            fields = [self.header_for(seed, problem, i, languages, headers) for i in rows]
             prefix, start = self._prefixes(fields, prefix_len)
             limits = np.minimum(max_new, self.config.max_decoder_len - (prefix_len - start)).astype(np.int32)
-            keys = jax.vmap(lambda i: jax.random.fold_in(root, i))(jnp.asarray(indices, jnp.int32))
+            keys = jax.vmap(lambda i: jax.random.fold_in(root, i))(jnp.asarray(rows, jnp.int32))
             tokens, logprob, lengths = generate(
                 self.params, cross, jnp.asarray(enc_mask), jax.device_put(prefix, self.decoder.rows),
                 jax.device_put(start, self.decoder.rows), jax.device_put(keys, self.decoder.rows),
@@ -348,9 +366,7 @@ class Sampler:
             )
             tokens, logprob, lengths = jax.device_get((tokens, logprob, lengths))
             now = time.perf_counter() - started
-            for row, index in enumerate(indices):
-                if index >= n:
-                    break
+            for row, index in enumerate(rows[:drawn]):
                 ids = [int(t) for t in tokens[row, : lengths[row]] if t != self.tokenizer.eos_id]
                 yield Sample(index, self.tokenizer.decode(ids), fields[row].language, fields[row].to_dict(),
                              float(logprob[row]), int(lengths[row]), round(now, 4))

@@ -77,6 +77,8 @@ class Trainer:
     The model is split once into a graph definition and its parameters; the step is a pure
     function of (state, batch) that merges them inside, with the state donated and every array's
     placement given explicitly (parameters by solver.model.mesh's rules, batches over `data`).
+    On several hosts (jax.distributed) every process builds the same Trainer over the global mesh
+    and calls step with the same global batch; each feeds only its own devices' rows.
     """
 
     def __init__(self, model_config: ModelConfig, train_config: TrainConfig, mesh: Mesh):
@@ -85,7 +87,7 @@ class Trainer:
         assert not jax.tree.leaves(rest), "the model holds state other than parameters"
         self.tx = make_optimizer(train_config)
         self.schedule = learning_rate_schedule(train_config)
-        self.param_shardings = meshlib.param_shardings(abstract_params, mesh)
+        self.param_shardings = meshlib.param_shardings(abstract_params, mesh, fsdp=train_config.fsdp)
         abstract_opt = jax.eval_shape(self.tx.init, abstract_params)
         replicated = meshlib.replicated(mesh)
         opt_shardings = optax.tree_map_params(
@@ -167,7 +169,7 @@ class MetricsLog:
         self.path = path
 
     def truncate_after(self, step: int) -> None:
-        if not self.path.exists():
+        if not self.path.exists() or jax.process_index() != 0:
             return
         kept = [line for line in self.path.read_text(encoding="utf-8").splitlines()
                 if line.strip() and json.loads(line).get("step", 0) <= step]
@@ -176,6 +178,8 @@ class MetricsLog:
         tmp.replace(self.path)
 
     def append(self, record: dict) -> None:
+        if jax.process_index() != 0:  # on several hosts, one writer (every process sees the same metrics)
+            return
         with self.path.open("a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
 

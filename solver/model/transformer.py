@@ -20,6 +20,9 @@ from solver.model.attention import KV, Attention, causal_mask, mask_for
 from solver.model.config import ModelConfig
 
 _normal = nnx.initializers.normal
+# ModelConfig.remat -> what jax.checkpoint may keep from the forward pass (None: only the inputs).
+_REMAT_POLICIES = {"full": None, "dots": jax.checkpoint_policies.checkpoint_dots,
+                   "dots_no_batch": jax.checkpoint_policies.dots_with_no_batch_dims_saveable}
 _fan_in = nnx.initializers.variance_scaling(1.0, "fan_in", "truncated_normal")
 
 
@@ -91,8 +94,7 @@ class DecoderLayer(nnx.Module):
         h = self.self_norm(x)
         kv = self.self_attn.keys_values(h)
         if cache is not None:
-            kv = KV(jax.lax.dynamic_update_slice(cache.keys, kv.keys.astype(cache.keys.dtype), (0, 0, slot)),
-                    jax.lax.dynamic_update_slice(cache.values, kv.values.astype(cache.values.dtype), (0, slot, 0)))
+            kv = cache.write(kv, slot)
         x = x + self.self_attn.attend(self.self_attn.queries(h), kv, self_mask)
         x = x + self.cross_attn.attend(self.cross_attn.queries(self.cross_norm(x)), cross, cross_mask)
         return x + self.ffn(self.ffn_norm(x)), kv
@@ -148,19 +150,35 @@ class Transformer(nnx.Module):
             pos = jnp.take(table[...], positions, axis=0, mode="clip")
         return (self.embed(tokens) + pos).astype(self.dtype)
 
+    def _layer(self, layer: nnx.Module, *args):
+        """layer(*args), rematerialised in the backward pass by the config's policy: the layer's
+        parameters go in as explicit arguments, so that jax.checkpoint sees everything it saves."""
+        if self.config.remat == "none":
+            return layer(*args)
+        graphdef, state = nnx.split(layer)
+        run = jax.checkpoint(lambda state, *args: nnx.merge(graphdef, state)(*args),
+                             policy=_REMAT_POLICIES[self.config.remat])
+        return run(state, *args)
+
     # --- encoder -------------------------------------------------------------------------------
     def encode(self, enc_tokens: jax.Array, enc_mask: jax.Array) -> jax.Array:
         """[B, S] tokens and validity -> [B, S, D] encoder states (normalised)."""
         x = self._embed(enc_tokens, self.enc_pos)
         mask = mask_for(None, enc_mask)
         for layer in self.encoder:
-            x = layer(x, mask)
+            x = self._layer(layer, x, mask)
         return self.enc_norm(x)
 
     def mlm_logits(self, enc_out: jax.Array, positions: jax.Array) -> jax.Array:
         """Masked-LM logits at `positions` [B, M] of the encoder output, via the tied embedding."""
         h = jnp.take_along_axis(enc_out, positions[..., None], axis=1)
-        return self.embed.attend(h).astype(jnp.float32)
+        return self._tied_logits(h)
+
+    def _tied_logits(self, states: jax.Array) -> jax.Array:
+        """states @ embedding.T in the compute dtype, summed in float32 (nnx.Embed.attend would
+        promote a bfloat16 model's largest matmul to float32)."""
+        table = self.embed.embedding[...].astype(self.dtype)
+        return jnp.dot(states, table.T, preferred_element_type=jnp.float32)
 
     def cross_kv(self, enc_out: jax.Array) -> tuple[KV, ...]:
         """Every decoder layer's cross-attention keys/values, computed once per statement:
@@ -170,7 +188,7 @@ class Transformer(nnx.Module):
     # --- decoder -------------------------------------------------------------------------------
     def logits(self, states: jax.Array) -> jax.Array:
         if self.config.tie_embeddings:
-            return self.embed.attend(states).astype(jnp.float32)
+            return self._tied_logits(states)
         return (states @ self.lm_head[...].astype(self.dtype)).astype(jnp.float32)
 
     def decode_all(
@@ -186,12 +204,16 @@ class Transformer(nnx.Module):
         x = self._embed(tokens, self.dec_pos, positions)
         cross_mask = mask_for(None, enc_mask)
         for layer, kv in zip(self.decoder, cross):
-            x, _ = layer(x, self_mask, kv, cross_mask)
+            x, _ = self._layer(layer, x, self_mask, kv, cross_mask)
         return self.dec_norm(x)
 
     def init_cache(self, batch: int, max_len: int) -> tuple[KV, ...]:
         """Every decoder layer's self-attention cache: per-row KV of length max_len, zeros."""
         c = self.config
+        if c.attention != "einsum":  # jax.nn.dot_product_attention's layout (solver/model/attention.py)
+            shape = (batch, max_len, c.num_kv_heads, c.head_dim)
+            return tuple(KV(jnp.zeros(shape, self.dtype), jnp.zeros(shape, self.dtype), layout="bskh")
+                         for _ in self.decoder)
         rows = batch * c.num_kv_heads
         return tuple(KV(jnp.zeros((rows, c.head_dim, max_len), self.dtype), jnp.zeros((rows, max_len, c.head_dim), self.dtype))
                      for _ in self.decoder)
@@ -213,7 +235,7 @@ class Transformer(nnx.Module):
         slots = slot + jnp.arange(t)
         positions = jnp.maximum(slots[None, :] - cache_start[:, None], 0)
         x = self._embed(tokens, self.dec_pos, positions)
-        self_mask = causal_mask(slots, jnp.arange(cache[0].keys.shape[-1]), cache_start)
+        self_mask = causal_mask(slots, jnp.arange(cache[0].length), cache_start)
         cross_mask = mask_for(None, enc_mask)
         new_cache = []
         for layer, kv, layer_cache in zip(self.decoder, cross, cache):

@@ -119,3 +119,34 @@ def test_csim_solver_sample_says_what_is_wrong_in_one_line(tmp_path):
                                        str(tmp_path), "--out", str(tmp_path / "o.jsonl")])
     assert result.exit_code == 2 and "no such file or directory" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.slow  # needs the memorised run (about a minute to train once)
+def test_csim_solver_sample_shares_split_the_draw_between_hosts(memorised, shared_data, tmp_path, monkeypatch):
+    """`--share 0/2` and `--share 1/2` (two hosts, nothing shared between them) draw disjoint
+    halves of the indices, and each sample is the one a single host draws at that index."""
+    from simulator.cli import main
+
+    run_dir, problems = memorised
+    monkeypatch.setenv("CSIM_HOME", str(tmp_path / "home"))
+    problem = problems[0]
+
+    def draw(share: str) -> dict[int, tuple[str, str]]:
+        out = tmp_path / f"{share.replace('/', '-')}.jsonl"
+        result = CliRunner().invoke(main, [
+            "solver", "sample", "--problem", str(shared_data / "codecontests" / "dev.jsonl"), "--problem-name",
+            f"{problem.contest_id}_{problem.index}. {problem.name}", "--run", str(run_dir), "-n", "6",
+            "--batch-size", "4", "--temperature", "1.0", "--seed", "5", "--share", share, "--out", str(out), "--json",
+        ])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["drawn"] == {"0/1": 6, "0/2": 3, "1/2": 3}[share]
+        return {r["index"]: (r["language"], r["source"]) for r in map(json.loads, out.read_text().splitlines())}
+
+    whole, first, second = draw("0/1"), draw("0/2"), draw("1/2")
+    assert set(first) <= {0, 2, 4} and set(second) <= {1, 3, 5}
+    assert len(whole) > 2  # temperature 1: several distinct programs
+    for index, sample in whole.items():
+        assert (first | second)[index] == sample
+    bad = CliRunner().invoke(main, ["solver", "sample", "--problem", "x", "--run", str(run_dir), "--out",
+                                    str(tmp_path / "o.jsonl"), "--share", "2/2"])
+    assert bad.exit_code == 2 and "HOST/HOSTS" in bad.output
