@@ -47,12 +47,31 @@ class SampleStats:
 
 
 @dataclass(frozen=True)
+class SampleOutcome:
+    """What became of one drawn sample: the data behind comparing selection strategies on the same
+    samples (simulator.analysis.selection). Only solvers that judge every sample on the hidden
+    tests (Budget.judge_hidden) report these."""
+
+    index: int  # position in draw order, 0-based
+    language: str
+    passed_examples: bool  # False too for a sample holding no code (SampleStats.unextracted)
+    passed_hidden: bool | None  # judged only for samples passing the examples; None: not judged
+    cluster: int | None  # rank of its behaviour cluster (0: the largest); None: not clustered
+    duplicate_of: int | None = None  # index of the earlier identical sample it copies (same outcome)
+    submitted: int | None = None  # its submission order where the solver chose it (a first copy only)
+    logprob: float | None = None  # summed log-probability of its tokens, where the source gives one
+    tokens: int | None = None  # tokens generated, where known (mean log-probability = logprob / tokens)
+    value: float | None = None  # a value head's score of "correct", where the source gives one
+
+
+@dataclass(frozen=True)
 class SolveResult:
     problem_id: str
     submissions: tuple[Submission, ...]
     stats: SampleStats = field(default_factory=SampleStats)
     seconds: float = 0.0
     notes: tuple[str, ...] = ()
+    samples: tuple[SampleOutcome, ...] = ()  # every drawn sample, in draw order; empty unless Budget.judge_hidden
 
     def to_dict(self) -> dict:
         return asdict(self)

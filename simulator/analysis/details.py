@@ -93,17 +93,27 @@ def human_scores(store: Store, run_id: int) -> tuple[dict[str, dict] | None, str
     return out, None
 
 
+SELECTION_DRAWS = 200  # sub-samples per problem and k for the report's selection curves
+
+
 def report_details(store: Store, run_id: int, *, with_scaling: bool = True) -> dict:
     """The keys the full report adds: `submissions`, `seed_spread`, `human_scores` (with
-    `human_scores_note` when omitted) and `scaling` (None without sample metrics)."""
+    `human_scores_note` when omitted), `scaling` (None without sample metrics) and `selection`
+    (None without per-sample outcomes)."""
     from simulator.analysis.scaling import scaling
+    from simulator.analysis.selection import selection
 
     scores, why = human_scores(store, run_id)
     details = {"submissions": submissions(store, run_id), "seed_spread": seed_spread(store, run_id),
-               "human_scores": scores, "human_scores_note": why, "scaling": None}
+               "human_scores": scores, "human_scores_note": why, "scaling": None, "selection": None}
     if with_scaling:
+        # no sample metrics, or no per-sample outcomes: the report says so where the chart would be
         try:
             details["scaling"] = scaling(store, [run_id])
         except DataError:
-            details["scaling"] = None  # no sample metrics: the report says so where the chart would be
+            pass
+        try:
+            details["selection"] = selection(store, [run_id], draws=SELECTION_DRAWS)
+        except DataError:
+            pass
     return details

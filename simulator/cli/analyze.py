@@ -1,4 +1,4 @@
-"""`csim analyze scaling|copying`: the analyses a paper publishes beside the rating."""
+"""`csim analyze scaling|selection|copying`: the analyses a paper publishes beside the rating."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def runs_of(store, run_ids: tuple[int, ...], all_seeds: bool) -> list[int]:
 
 @click.group()
 def analyze() -> None:
-    """Analyses of stored runs: solve rate against samples, copying from a corpus."""
+    """Analyses of stored runs: solve rate against samples, selection strategies, copying from a corpus."""
 
 
 @analyze.command()
@@ -60,6 +60,57 @@ def scaling(run_ids, all_seeds, draws, db, as_json):
                           f"{100 * pa['ci95'][0]:.1f}–{100 * pa['ci95'][1]:.1f}%", f"{100 * ten['mean']:.1f}%",
                           f"{100 * ten['ci95'][0]:.1f}–{100 * ten['ci95'][1]:.1f}%")
         console.print(table)
+    for note in result["notes"]:
+        console.print(f"[bold yellow]Note:[/bold yellow] {note}")
+
+
+@analyze.command()
+@click.argument("run_ids", nargs=-1, type=int, required=True)
+@click.option("--all-seeds", is_flag=True, help="Add the other seeds of each run's replay.")
+@click.option("--draws", type=int, default=200, show_default=True,
+              help="Sub-samples of k samples per problem and k (the same for every strategy).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Fixes the sub-samples and random picks.")
+@click.option("--db", help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True)
+@one_line_errors
+def selection(run_ids, all_seeds, draws, seed, db, as_json):
+    """10@k of each selection strategy (random, examples then random, mean log-probability, value
+    head, clustering, oracle) on the same samples, and their paired differences (runs replayed
+    with --sample-metrics)."""
+    from simulator.analysis.selection import selection as analyse
+
+    if draws < 1:
+        raise DataError("--draws", None, f"must be at least 1, got {draws}")
+    with open_store(db) as store:
+        result = analyse(store, runs_of(store, run_ids, all_seeds), draws=draws, seed=seed)
+    if as_json:
+        emit_json(result)
+        return
+    from rich.table import Table
+
+    console = make_console()
+    pct = lambda p: f"{100 * p['mean']:.1f}% ({100 * p['ci95'][0]:.1f}–{100 * p['ci95'][1]:.1f})"  # noqa: E731
+    curves = result["curves"]
+    table = Table(title=f"10@k per selection strategy, 95% CI over problems (runs {', '.join(map(str, result['runs']))})")
+    table.add_column("strategy")
+    for point in curves["oracle"]:
+        table.add_column(f"k={point['k']:,} ({point['problems']} pr.)", justify="right")
+    for s in result["strategies"]:
+        if s["available"]:
+            table.add_row(s["name"], *[pct(p) for p in curves[s["name"]]])
+    console.print(table)
+    for s in result["strategies"]:
+        console.print(f"  {s['name']}: {s['description']}" + ("" if s["available"] else f" — {s['why']}"))
+    k = result["ks"][-1]
+    table = Table(title=f"Paired differences in 10@k at k={k:,} (share of problems; 95% CI over problems)")
+    for column in ("strategy A", "strategy B", "problems", "A − B"):
+        table.add_column(column, justify="right" if column in ("problems", "A − B") else "left")
+    for d in result["differences"]:
+        if d["k"] == k:
+            sign = lambda v: f"{100 * v:+.1f}"  # noqa: E731
+            table.add_row(d["a"], d["b"], str(d["problems"]),
+                          f"{sign(d['mean'])} pts ({sign(d['ci95'][0])} to {sign(d['ci95'][1])})")
+    console.print(table)
     for note in result["notes"]:
         console.print(f"[bold yellow]Note:[/bold yellow] {note}")
 

@@ -111,18 +111,32 @@ def human_scores_facets(rows: list[dict], marks: list[dict], score_title: str, c
     return grid.properties(title=_title("Human score distribution", "red: the solver's score"))
 
 
-def scaling(rows: list[dict], title: str) -> alt.Chart:
-    """ROWS: k, metric ("pass@k" / "10@k"), rate_pct, low_pct, high_pct, problems."""
+def _against_k(rows: list[dict], series: str, title: str, subtitle: str | list[str]) -> alt.Chart:
+    """Solve rate against k on a log axis, one line per SERIES, with its interval shaded.
+    ROWS: k, SERIES, rate_pct, low_pct, high_pct, problems."""
+    names = list(dict.fromkeys(r[series] for r in rows))
     base = alt.Chart(_data(rows)).encode(
         x=alt.X("k:Q", title="samples per problem (k, log scale)",
                 scale=alt.Scale(type="log", domain=[1, max(r["k"] for r in rows)], nice=False)),
-        color=alt.Color("metric:N", title="", legend=alt.Legend(orient="bottom")))
-    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low_pct:Q", title=""), y2="high_pct:Q")
+        color=alt.Color(f"{series}:N", title="", sort=names,
+                        legend=alt.Legend(orient="bottom", columns=3, symbolOpacity=1, symbolType="stroke",
+                                          symbolStrokeWidth=3)))
+    band = base.mark_area(opacity=0.1 if len(names) > 2 else 0.2).encode(y=alt.Y("low_pct:Q", title=""), y2="high_pct:Q")
     line = base.mark_line(point=True).encode(
         y=alt.Y("rate_pct:Q", title="problems solved (%)", scale=alt.Scale(domain=[0, 100])),
-        tooltip=["metric:N", "k:Q", alt.Tooltip("rate_pct:Q", format=".1f"), "problems:Q"])
-    return (band + line).properties(width=WIDTH, height=260, title=_title(
-        title, "shaded: 95% bootstrap interval over problems"))
+        tooltip=[f"{series}:N", "k:Q", alt.Tooltip("rate_pct:Q", format=".1f"), "problems:Q"])
+    return (band + line).properties(width=WIDTH, height=260, title=_title(title, subtitle))
+
+
+def scaling(rows: list[dict], title: str) -> alt.Chart:
+    """ROWS: k, metric ("pass@k" / "10@k"), rate_pct, low_pct, high_pct, problems."""
+    return _against_k(rows, "metric", title, "shaded: 95% bootstrap interval over problems")
+
+
+def selection(rows: list[dict], title: str) -> alt.Chart:
+    """ROWS: k, strategy, rate_pct, low_pct, high_pct, problems: 10@k of each selection strategy."""
+    return _against_k(rows, "strategy", title, ["10 submissions chosen from k samples by each strategy",
+                                                "shaded: 95% bootstrap interval over problems"])
 
 
 FUNNEL_STAGES = ["drawn", "distinct", "passed examples", "clusters", "submitted", "accepted"]

@@ -8,6 +8,7 @@ present."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from html import escape
 
 from contests.model import WEAK_TESTS_BELOW
@@ -171,6 +172,30 @@ def scaling_chart(report: dict) -> str:
                 for c in report["contests"] if _lower_bound(c)]
     return figure("scaling", charts.svg(charts.scaling(scaling_rows(scaling["overall"]),
                                                        f"Solve rate against samples, {n} problems")), caveats)
+
+
+def selection_rows(selection: dict) -> list[dict]:
+    return [{"k": p["k"], "strategy": name, "rate_pct": 100 * p["mean"], "low_pct": 100 * p["ci95"][0],
+             "high_pct": 100 * p["ci95"][1], "problems": p["problems"]}
+            for name, curve in selection["curves"].items() for p in curve]
+
+
+def selection_chart(report: dict) -> str:
+    selection = report.get("selection")
+    if not selection:
+        return missing("selection", "No selection strategies compared: this run stored no per-sample outcomes. "
+                                    "Replay with --sample-metrics to keep every sample's verdicts and cluster.")
+    n = max((p["problems"] for p in selection["curves"]["oracle"]), default=0)
+    caveats = [f"{s['name']}: {s['why']}" for s in selection["strategies"] if not s["available"]]
+    same = defaultdict(list)  # curves equal at every k are drawn over each other: said, so none seems missing
+    for name, curve in selection["curves"].items():
+        same[tuple(round(p["mean"], 6) for p in curve)].append(name)
+    caveats += [f"{', '.join(names)}: the same at every k (their lines lie on top of each other)"
+                for names in same.values() if len(names) > 1]
+    caveats += ["oracle: solved if any of the k samples is correct, an upper bound no selection reaches for sure.",
+                *selection.get("notes", [])]
+    return figure("selection", charts.svg(charts.selection(selection_rows(selection),
+                                                           f"Selection strategies: 10@k, {n} problems")), caveats)
 
 
 def funnel_counts(p: dict, subs: list[dict]) -> dict:
@@ -378,7 +403,8 @@ def render_html(report: dict) -> str:
             '<h2 id="summary">Summary</h2>', summary_block(report),
             '<h2 id="contests">Contests</h2><div class="charts">', *contest_charts(report), rating_chart(report), human_chart(report),
             "</div>", contest_table(report["contests"]),
-            '<h2 id="problems">Problems</h2><div class="charts">', difficulty_chart(report), scaling_chart(report), "</div>",
+            '<h2 id="problems">Problems</h2><div class="charts">', difficulty_chart(report), scaling_chart(report),
+            selection_chart(report), "</div>",
             problem_table(report["problems"]),
             '<h2 id="per-problem">Per problem</h2>', funnel_chart(report), drilldown(report),
             '<h2 id="settings">Settings</h2>', settings_table(run.get("settings") or {})]

@@ -187,6 +187,28 @@ class ProblemResultRow(Base):
     problem: Mapped[ProblemRef] = relationship()
 
 
+class SampleOutcomeRow(Base):
+    """One drawn sample of a problem in a run replayed with --sample-metrics (solver.interface.SampleOutcome):
+    written with the solver's answer, read by the selection analysis (simulator.analysis.selection)."""
+
+    __tablename__ = "sample_outcomes"
+    __table_args__ = (UniqueConstraint("run_id", "problem_id", "index", name="uq_sample_outcomes"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id"))
+    index: Mapped[int]  # draw order, 0-based
+    language: Mapped[str] = mapped_column(String(20))
+    passed_examples: Mapped[bool] = mapped_column(Boolean)
+    passed_hidden: Mapped[bool | None] = mapped_column(Boolean)  # None: not judged (failed the examples)
+    cluster: Mapped[int | None]  # rank of its behaviour cluster, 0: the largest; None: not clustered
+    duplicate_of: Mapped[int | None]  # index of the earlier identical sample
+    submitted: Mapped[int | None]  # submission order where the solver chose it
+    logprob: Mapped[float | None]  # summed over its tokens, where the source gives one
+    tokens: Mapped[int | None]
+    value: Mapped[float | None]  # a value head's score, where the source gives one
+
+
 class ContestResultRow(Base):
     __tablename__ = "contest_results"
     __table_args__ = (UniqueConstraint("run_id", "contest_id", name="uq_contest_results"),)

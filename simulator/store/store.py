@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -33,6 +33,7 @@ from simulator.store.models import (
     RatingEstimate,
     Run,
     RunContest,
+    SampleOutcomeRow,
     SolverVersion,
     SubmissionRow,
     utcnow,
@@ -177,7 +178,8 @@ class Store:
 
     def record_solve(self, run_id: int, contest_id: str, problem_row_id: int, solver_seed: int,
                      result: SolveResult, timed: list[Timed]) -> None:
-        """The solver's answer for one problem and its scheduled submissions, all or nothing."""
+        """The solver's answer for one problem, its scheduled submissions and its samples' outcomes
+        (where it judged them), all or nothing."""
         with self.transaction() as s:
             s.add(ProblemResultRow(run_id=run_id, contest_id=contest_id, problem_id=problem_row_id,
                                    solver_seed=solver_seed, stats=asdict(result.stats), notes=list(result.notes),
@@ -189,6 +191,9 @@ class Store:
                                     in_time=t.in_time, ready_after=sub.ready_after,
                                     samples_drawn=sub.samples_drawn, cluster_size=sub.cluster_size,
                                     reason=sub.reason))
+            if result.samples:
+                s.execute(insert(SampleOutcomeRow), [{"run_id": run_id, "problem_id": problem_row_id, **asdict(o)}
+                                                     for o in result.samples])
             s.execute(update(Run).where(Run.id == run_id).values(solve_seconds=Run.solve_seconds + result.seconds))
 
     def judgment(self, key: str) -> Judgment | None:
@@ -273,6 +278,15 @@ class Store:
                                                                & (RunContest.contest_id == ProblemRef.contest_id))
                 .where(ProblemResultRow.run_id == run_id).order_by(RunContest.position, ProblemRef.position)
                 .options(selectinload(ProblemResultRow.problem))))
+
+    def sample_outcomes(self, run_id: int) -> dict[int, list[SampleOutcomeRow]]:
+        """Per problem row id, the outcomes of its drawn samples in draw order (none: not stored)."""
+        with self.transaction() as s:
+            out: dict[int, list[SampleOutcomeRow]] = {}
+            for row in s.scalars(select(SampleOutcomeRow).where(SampleOutcomeRow.run_id == run_id)
+                                 .order_by(SampleOutcomeRow.problem_id, SampleOutcomeRow.index)):
+                out.setdefault(row.problem_id, []).append(row)
+            return out
 
     def ratings(self, run_id: int) -> dict[str, RatingEstimate]:
         with self.transaction() as s:

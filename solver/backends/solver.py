@@ -11,7 +11,7 @@ from contests.model import Problem
 from solver.backends.base import Backend, GenerationCache
 from solver.backends.draw import DrawSettings, draw_samples
 from solver.selection.filtering import Candidate
-from solver.interface import Budget, SolveResult
+from solver.interface import Budget, SampleOutcome, SolveResult
 from solver.selection.executor import Executor
 from solver.selection.pipeline import Progress, select
 
@@ -55,4 +55,10 @@ class BackendSolver:
         stats = replace(result.stats, drawn=len(drawn.samples), unextracted=len(drawn.unextracted),
                         requested=c.requested, prompt_tokens=c.prompt_tokens, completion_tokens=c.completion_tokens,
                         request_seconds=round(c.request_seconds, 3))
-        return replace(result, stats=stats)
+        samples = result.samples
+        if budget.judge_hidden and drawn.unextracted:
+            # a sample without code is a drawn sample that failed: kept in draw order beside the others
+            missing = tuple(SampleOutcome(s.index, s.language, passed_examples=False, passed_hidden=None, cluster=None)
+                            for s in drawn.samples if s.source is None)
+            samples = tuple(sorted(samples + missing, key=lambda o: o.index))
+        return replace(result, stats=stats, samples=samples)

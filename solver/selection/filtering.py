@@ -23,7 +23,9 @@ class Candidate:
     language: str
     index: int  # position in draw order, 0-based
     seconds: float = 0.0  # solver seconds when it was drawn
-    logprob: float | None = None
+    logprob: float | None = None  # summed over its tokens
+    tokens: int | None = None
+    value: float | None = None  # a value head's score, where the source has one
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from contests.model import Problem
 from judge.interface import Judge
 from judge.verdicts import Verdict
-from solver.selection.clustering import cluster_programs, pick_submissions
+from solver.interface import Budget, SampleOutcome, SampleStats, SolveResult, Submission
+from solver.selection.clustering import Cluster, Pick, cluster_programs, pick_submissions
 from solver.selection.executor import Executor, LocalExecutor
-from solver.selection.filtering import Candidate, filter_on_examples
-from solver.interface import Budget, SampleStats, SolveResult, Submission
+from solver.selection.filtering import Candidate, FilterResult, filter_on_examples
 from solver.selection.testgen.generate import generate_inputs, invalid_inputs
 
 MAX_CLUSTERED = 8192  # AlphaCode clustered at most this many samples
@@ -74,14 +74,35 @@ def select(judge: Judge, problem: Problem, candidates: Sequence[Candidate], budg
         for p in picks)
     copies = Counter(filtered.duplicates.values())  # first copy's id -> how many later duplicates
     drawn_copies = {c.id: 1 + copies[c.id] for c in filtered.passed}
-    passed_hidden = None
+    passed_hidden, samples = None, ()
     if budget.judge_hidden:
         # The examples are among the hidden tests on Codeforces, so a sample that failed them
         # fails the hidden tests too: judging the ones that passed gives every sample's outcome.
-        passed_hidden = sum(drawn_copies[c.id] for c in _accepted_on_hidden(executor, problem, filtered.passed))
+        accepted = {c.id for c in _accepted_on_hidden(executor, problem, filtered.passed)}
+        passed_hidden = sum(drawn_copies[c] for c in accepted)
+        samples = sample_outcomes(candidates, filtered, clusters, picks, accepted)
     stats = SampleStats(drawn=filtered.drawn, distinct=len(filtered.distinct),
                         passed_examples=sum(drawn_copies.values()), clusters=len(clusters), passed_hidden=passed_hidden)
-    return SolveResult(problem.id, submissions, stats, sampling_seconds + selection, tuple(notes))
+    return SolveResult(problem.id, submissions, stats, sampling_seconds + selection, tuple(notes), samples)
+
+
+def sample_outcomes(candidates: Sequence[Candidate], filtered: FilterResult, clusters: Sequence[Cluster],
+                    picks: Sequence[Pick], accepted: set[str]) -> tuple[SampleOutcome, ...]:
+    """Every candidate's outcome in draw order, from what the selection computed: a duplicate shares
+    its first copy's verdicts and cluster; ACCEPTED holds the ids that passed the hidden tests."""
+    passed = {c.id for c in filtered.passed}
+    cluster_of = {member: c.rank for c in clusters for member in c.members}
+    order_of = {p.program: p.order for p in picks}
+    index_of = {c.id: c.index for c in candidates}
+    out = []
+    for c in candidates:
+        first = filtered.duplicates.get(c.id, c.id)
+        out.append(SampleOutcome(
+            index=c.index, language=c.language, passed_examples=first in passed,
+            passed_hidden=(first in accepted) if first in passed else None, cluster=cluster_of.get(first),
+            duplicate_of=index_of[first] if first != c.id else None, submitted=order_of.get(c.id),
+            logprob=c.logprob, tokens=c.tokens, value=c.value))
+    return tuple(out)
 
 
 def _accepted_on_hidden(executor: Executor, problem: Problem, programs: Sequence[Candidate]) -> list[Candidate]:

@@ -65,7 +65,7 @@ class JaxSolver:
     def solve(self, problem: Problem, budget: Budget, seed: int) -> SolveResult:
         start = time.perf_counter()
         candidates = [
-            Candidate(f"s{s.index}", s.source, s.language, s.index, time.perf_counter() - start, s.logprob)
+            Candidate(f"s{s.index}", s.source, s.language, s.index, time.perf_counter() - start, s.logprob, s.tokens)
             for s in self.sampler.sample(problem, budget.samples, seed=seed,
                                          temperature=self.options["temperature"], top_k=self.options["top_k"],
                                          top_p=self.options["top_p"], languages=tuple(self.options["languages"]),

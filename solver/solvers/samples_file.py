@@ -43,6 +43,16 @@ def _records(path: Path):
             yield line_no, record
 
 
+def _number(record: dict, key: str) -> float | None:
+    value = record.get(key)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _whole(record: dict, key: str) -> int | None:
+    value = record.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
 def read_samples(path: str | Path, problem: Problem, limit: int | None = None) -> list[Candidate]:
     """PROBLEM's samples in a samples file, in file order (at most LIMIT); other problems' are
     skipped. A record's `problem` is any name contests.problem_ids accepts (1041E, 1041_E,
@@ -57,9 +67,8 @@ def read_samples(path: str | Path, problem: Problem, limit: int | None = None) -
             continue
         if limit is not None and len(out) >= limit:
             break
-        logprob = record.get("logprob")
         out.append(Candidate(f"s{len(out)}", record["source"], record["language"], len(out), 0.0,
-                             float(logprob) if isinstance(logprob, (int, float)) else None))
+                             _number(record, "logprob"), _whole(record, "tokens"), _number(record, "value")))
     return out
 
 

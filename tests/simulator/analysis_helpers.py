@@ -12,7 +12,7 @@ from contests.library import ContestLibrary
 from simulator.components import solver_identity
 from simulator.replay import Replayer, ReplaySettings
 from simulator.store import Store
-from solver.interface import SampleStats, SolveResult
+from solver.interface import SampleOutcome, SampleStats, SolveResult
 
 from sim_helpers import ScriptedSolver
 
@@ -31,7 +31,18 @@ class CountingSolver(ScriptedSolver):
 
     def solve(self, problem, budget, seed: int) -> SolveResult:
         result = super().solve(problem, budget, seed)
-        return replace(result, stats=self.counts.get(problem.id, self.default_counts))
+        stats = self.counts.get(problem.id, self.default_counts)
+        return replace(result, stats=stats, samples=outcomes_of(stats) if budget.judge_hidden else ())
+
+
+def outcomes_of(stats: SampleStats) -> tuple[SampleOutcome, ...]:
+    """Per-sample outcomes matching STATS: the first passed_examples samples pass the examples, the
+    first passed_hidden of those are correct, clusters dealt round-robin; log-probabilities mixed."""
+    return tuple(SampleOutcome(
+        i, "python", passed_examples=i < stats.passed_examples,
+        passed_hidden=(i < stats.passed_hidden) if i < stats.passed_examples else None,
+        cluster=i % stats.clusters if i < stats.passed_examples and stats.clusters else None,
+        logprob=-float((7 * i) % stats.drawn), tokens=10) for i in range(stats.drawn))
 
 
 def replay_seeds(store: Store, solver, contests, judge, seeds, library_root: Path,

@@ -23,7 +23,7 @@ from sim_helpers import make_contests, small_problems
 
 pytestmark = pytest.mark.slow
 
-CHARTS = {"percentile", "performance", "rating", "human-scores", "difficulty", "scaling", "funnel"}
+CHARTS = {"percentile", "performance", "rating", "human-scores", "difficulty", "scaling", "selection", "funnel"}
 
 
 def chromium() -> str:
@@ -94,6 +94,10 @@ def test_report_loads_in_a_browser_without_script_errors_and_draws_every_chart(r
     assert 'button class="csv" data-table="contests"' in dom and 'button class="csv" data-table="problems"' in dom
     # caveats stand beside the figures they qualify
     assert "MADE-UP" in charts["percentile"] and "MADE-UP" in charts["human-scores"]
+    # the selection strategies: one line each, and the one without scores said to be not available
+    for strategy in ("random", "examples_random", "logprob", "clustering", "oracle"):
+        assert f">{strategy}<" in charts["selection"], strategy
+    assert "value: not available" in charts["selection"]
 
 
 def test_comparison_page_loads_in_a_browser_with_its_chart_and_tables(report_file, tmp_path):

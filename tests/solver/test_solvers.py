@@ -136,3 +136,47 @@ def test_reference_solver_order_and_example_check():
     assert [s.source for s in checked.submissions] == ["print(1)", "print(2)"]  # the one passing the examples first
     assert "fails the examples" in checked.submissions[1].reason
     assert ReferenceSolver().solve(Problem(id="q", name="q"), Budget(), 0).submissions == ()
+
+
+class ScriptedBackend:
+    """A model that answers chat prompts from a fixed list (sample i gets ANSWERS[i % len]): some
+    with a fenced program, some with prose only."""
+
+    kind, model, default_style = "openai", "scripted", "chat"
+    ANSWERS = ["```python\nn, k = map(int, input().split())\nprint(n // k, n % k)\n```",
+               "I cannot solve this.",
+               "```python\nprint(0)\n```"]
+
+    def describe(self) -> dict:
+        return {"kind": self.kind, "model": self.model}
+
+    def generate(self, prompt, params, seeds, on_done) -> None:
+        from solver.backends.base import Generation
+
+        for i in range(len(seeds)):
+            on_done(i, Generation(self.ANSWERS[i % len(self.ANSWERS)], 5, 7, 0.0, "stop"))
+
+    def close(self) -> None:
+        pass
+
+
+def test_sampling_solvers_report_every_drawn_samples_outcome_only_when_judging_hidden(judge):
+    """Outcomes in draw order, one per drawn sample (an answer without code included, as a failed
+    sample), with the verdicts and cluster the selection found; none without judge_hidden."""
+    from contests.demo import demo_contest
+    from solver.backends.draw import DrawSettings
+    from solver.backends.solver import BackendSolver
+
+    problem = demo_contest().problems[0]
+    solver = BackendSolver(ScriptedBackend(), judge, DrawSettings(languages=("python",), style="chat"))
+    result = solver.solve(problem, Budget(samples=7, clustering_inputs=5, judge_hidden=True), seed=1)
+    assert [o.index for o in result.samples] == list(range(7)) and result.stats.unextracted == 2
+    kinds = [i % 3 for i in range(7)]  # 0 correct, 1 no code, 2 wrong on the examples
+    assert [o.passed_examples for o in result.samples] == [k == 0 for k in kinds]
+    assert [o.passed_hidden for o in result.samples] == [True if k == 0 else None for k in kinds]
+    assert [o.cluster for o in result.samples] == [0 if k == 0 else None for k in kinds]
+    assert [o.duplicate_of for o in result.samples] == [None, None, None, 0, None, 2, 0]
+    assert [o.submitted for o in result.samples] == [0, None, None, None, None, None, None]
+    assert sum(bool(o.passed_hidden) for o in result.samples) == result.stats.passed_hidden == 3
+    plain = solver.solve(problem, Budget(samples=7, clustering_inputs=5), seed=1)
+    assert plain.samples == ()
