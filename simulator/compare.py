@@ -106,19 +106,19 @@ def side_runs(store: Store, spec: str) -> list:
     if kind == "group":
         run = store.run(ids[0])
         if run is None:
-            raise DataError(store.url, "run", f"no run {ids[0]}")
+            raise DataError(store.where, "run", f"no run {ids[0]}")
         runs = store.group_runs(run.group_key) if run.group_key else [run]
         done = [r for r in runs if r.status == "done"]
         if not done:
-            raise DataError(store.url, "run", f"no finished run in the group of run {ids[0]}")
+            raise DataError(store.where, "run", f"no finished run in the group of run {ids[0]}")
         return done
     runs = []
     for run_id in ids:
         run = store.run(run_id)
         if run is None:
-            raise DataError(store.url, "run", f"no run {run_id}")
+            raise DataError(store.where, "run", f"no run {run_id}")
         if run.status != "done":
-            raise DataError(store.url, "run", f"run {run_id} is {run.status}, not done: finish it first "
+            raise DataError(store.where, "run", f"run {run_id} is {run.status}, not done: finish it first "
                             f"(csim replay --resume {run_id})")
         runs.append(run)
     return runs
@@ -168,7 +168,7 @@ def compare_runs(store: Store, side_a: str | int, side_b: str | int, alpha: floa
     b_problems, b_contests, b_rates = _side_results(store, runs_b)
     shared = [k for k in a_problems if k in b_problems]
     if not shared:
-        raise DataError(store.url, "runs", f"sides {side_a} and {side_b} have no problem in common")
+        raise DataError(store.where, "runs", f"sides {side_a} and {side_b} have no problem in common")
 
     problems = []
     for c, i in shared:

@@ -140,7 +140,7 @@ def difficulty_rows(problems: list[dict]) -> list[dict]:
 def build_report(store: Store, run_id: int) -> dict:
     run = store.run(run_id)
     if run is None:
-        raise DataError(store.url, "run", f"no run {run_id}")
+        raise DataError(store.where, "run", f"no run {run_id}")
     contests = contest_rows(store, run_id)
     problems = problem_rows(store, run_id)
     ratings = {kind: {"value": r.value, **r.details} for kind, r in store.ratings(run_id).items()}

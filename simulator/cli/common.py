@@ -58,16 +58,6 @@ def end_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
-def executor_options(command):
-    """--executor and --ray-address: where the judge work runs."""
-    command = click.option("--ray-address", envvar="RAY_ADDRESS",
-                           help="The Ray cluster (e.g. ray://head:10001 or head:6379; default: $RAY_ADDRESS, "
-                                "else a Ray instance started on this machine).")(command)
-    return click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
-                        help="local: a pool of sandboxes on this machine; ray: one judge per node of a Ray "
-                             "cluster, each with its own sandbox (every node must judge alike).")(command)
-
-
 def make_console(*, stderr: bool = False, quiet: bool = False):
     """A rich Console; piped into a file or a CI log it is 120 columns wide (rich's 80 cut the
     report's tables), unless COLUMNS says otherwise."""
