@@ -9,6 +9,7 @@ import click
 
 from contests.errors import DataError
 from judge.sandbox import SANDBOXES
+from simulator.cli.common import csim_home
 
 
 def json_option(what: str):
@@ -68,7 +69,7 @@ def count(flag: str, low: int = 1, hint: str = ""):
 
 
 workers_option = click.option(
-    "--workers", metavar="N", callback=count("--workers"),
+    "--workers", type=str, metavar="N", callback=count("--workers"),
     help="Parallel sandboxes (default: all cores; with --executor ray, per node).")
 
 
@@ -99,7 +100,7 @@ def solver_option(default: str | None = "reference", extra: str = ""):
 def samples_option(default: int | None, what: str = "Samples per problem (the budget)"):
     """--samples N (also -n): how many programs to draw per problem, a count in every command (a
     samples file, which `csim solve --samples` once took, gets a hint)."""
-    return click.option("--samples", "-n", "samples", metavar="N", default=default, show_default=default is not None,
+    return click.option("--samples", "-n", "samples", type=str, metavar="N", default=default, show_default=default is not None,
                         callback=count("--samples", hint="; a samples file is given as --solver samples:FILE"),
                         help=f"{what}; a count.")
 
@@ -115,8 +116,8 @@ def removed_option(flag: str, instead: str, *, takes_value: bool = True):
     return click.option(flag, name, hidden=True, expose_value=False, callback=check, is_flag=not takes_value)
 
 
-def open_store(db: str | None, home: Path):
-    """The store at DB (default: the SQLite file csim.db under HOME, its folder made): a one-line
+def open_store(db: str | None):
+    """The store at DB (default: the SQLite file csim.db under $CSIM_HOME, its folder made): a one-line
     error for a SQLite path whose folder does not exist (a mistyped path must not silently start an
     empty store) or a database that cannot open. Messages name it with its password masked."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -126,7 +127,7 @@ def open_store(db: str | None, home: Path):
 
     if db is not None and "://" not in db and not Path(db).expanduser().parent.is_dir():
         raise DataError(db, None, "no such folder for the database file; create it first or fix the path")
-    target = db or home / "csim.db"
+    target = db or csim_home() / "csim.db"
     try:
         return Store(target)
     except SQLAlchemyError as e:

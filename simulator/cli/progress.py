@@ -28,7 +28,8 @@ class ProgressView:
         self.console, self.enabled, self.log_every, self.clock = console, enabled, log_every, clock
         self.terminal = enabled and console.is_terminal
         self.bars = None
-        self.logged: dict[str, tuple[float, int, int | None, float]] = {}  # name -> (started, done, total, last line)
+        # task name -> (started, done, total, when its last line was written, its latest label)
+        self.logged: dict[str, tuple[float, int, int | None, float, str]] = {}
         if self.terminal:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -62,15 +63,16 @@ class ProgressView:
             return draw
 
         def log(done: int, total: int | None = total, detail: str = "", description: str | None = None) -> None:
-            label = description or name
             now = self.clock()
-            started, _, _, last = self.logged.get(label, (now, 0, total, float("-inf")))
-            self.logged[label] = (started, done, total, last)
-            if now - last >= self.log_every or (total is not None and done >= total):
+            started, _, _, last, _ = self.logged.get(name, (now, 0, total, float("-inf"), name))
+            label = description or name
+            finished = total is not None and done >= total
+            if now - last >= self.log_every or finished:
                 self._line(label, done, total, detail, now - started)
-                self.logged[label] = (started, done, total, now)
-                if total is not None and done >= total:
-                    del self.logged[label]  # its last line is written
+                last = now
+            self.logged[name] = (started, done, total, last, label)
+            if finished:
+                del self.logged[name]  # its last line is written
         return log
 
     def _line(self, label: str, done: int, total: int | None, detail: str, seconds: float) -> None:
@@ -78,9 +80,9 @@ class ProgressView:
         self.console.print(f"{label}: {count}{', ' + detail if detail else ''} ({seconds:.1f} s)",
                            markup=False, highlight=False, soft_wrap=True)
 
-    def _finish_line(self, label: str) -> None:
+    def _finish_line(self, name: str) -> None:
         """A task stopped before its total (or had none): its last count, so the log shows where."""
-        started, done, total, _ = self.logged.pop(label)
+        started, done, total, _, label = self.logged.pop(name)
         self._line(label, done, total, "stopped" if total is not None else "done", self.clock() - started)
 
 
