@@ -15,8 +15,19 @@ from contests.errors import DataError
 
 
 def emit_json(obj: Any) -> None:
-    """Print OBJ as one JSON document on stdout."""
-    click.echo(json.dumps(obj, indent=2, default=str))
+    """Print OBJ as one JSON document on stdout: typed results by their to_dict(), times in ISO 8601
+    with their zone (naive ones are UTC, as csim stores them)."""
+    click.echo(json.dumps(obj, indent=2, default=_json_value))
+
+
+def _json_value(value: Any) -> Any:
+    from datetime import datetime, timezone
+
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+    return str(value)
 
 
 def csim_home() -> Path:

@@ -301,16 +301,16 @@ def compare(side_a, side_b, db, alpha, max_drop, as_json, html_file):
         from simulator.html.compare_page import render_compare
 
         html_file.parent.mkdir(parents=True, exist_ok=True)
-        html_file.write_text(render_compare(result), encoding="utf-8")
+        html_file.write_text(render_compare(result.to_dict()), encoding="utf-8")
     if as_json:
         emit_json(result)
     else:
         _render_compare(result, _console(False))
-    if result["exit_code"]:
-        sys.exit(result["exit_code"])
+    if result.exit_code:
+        sys.exit(result.exit_code)
 
 
-def _render_compare(result: dict, console) -> None:
+def _render_compare(result, console) -> None:
     from rich.table import Table
 
     def side(s: dict) -> str:
@@ -318,38 +318,38 @@ def _render_compare(result: dict, console) -> None:
         return f"run{'s' if len(s['runs']) > 1 else ''} {runs} ({s['solver']}, seed{'s' if len(s['seeds']) > 1 else ''} " \
                f"{', '.join(map(str, s['seeds']))})"
 
-    console.print(f"A = {side(result['a'])}; B = {side(result['b'])}")
+    console.print(f"A = {side(result.a)}; B = {side(result.b)}")
     table = Table(title="Contests (mean percentile over each side's runs)")
     for column in ("contest", "A percentile", "B percentile", "B - A"):
         table.add_column(column)
-    for c in result["contests"]:
-        table.add_row(c["contest"] + (" (made up)" if c["made_up"] else ""), f"{c['a_percentile']:.1f}",
-                      f"{c['b_percentile']:.1f}", f"{c['diff_percentile']:+.1f}")
+    for c in result.contests:
+        table.add_row(c.contest + (" (made up)" if c.made_up else ""), f"{c.a_percentile:.1f}",
+                      f"{c.b_percentile:.1f}", f"{c.diff_percentile:+.1f}")
     console.print(table)
-    changed = [p for p in result["problems"] if p["change"]]
+    changed = [p for p in result.problems if p.change]
     if changed:
         table = Table(title="Problems that changed (solved: in most of the side's runs)")
         for column in ("contest", "problem", "A solve rate", "B solve rate", "change"):
             table.add_column(column)
         for p in changed:
-            table.add_row(p["contest"], p["index"], f"{p['a_rate']:.2f}", f"{p['b_rate']:.2f}", p["change"])
+            table.add_row(p.contest, p.index, f"{p.a_rate:.2f}", f"{p.b_rate:.2f}", p.change)
         console.print(table)
-    s, rate = result["solved"], result["solve_rate"]
+    s, rate = result.solved, result.solve_rate
     console.print(f"solved: A {s['a']}/{s['problems']}, B {s['b']}/{s['problems']} (lost {s['lost']}, gained "
                   f"{s['gained']}); solve rate B - A {rate['diff']:+.3f} (95% CI {rate['diff_ci95'][0]:+.3f}.."
                   f"{rate['diff_ci95'][1]:+.3f}, {rate['interval']})")
-    for t in result["tests"]:
-        console.print(f"{t['name']}: {t['pairs']} pairs, p = {t['p_value']:.4g} ({t['direction']}"
-                      f"{', significant' if t['significant'] else ''} at {result['per_test_alpha']:g})")
-    for warning in result["warnings"]:
+    for t in result.tests:
+        console.print(f"{t.name}: {t.pairs} pairs, p = {t.p_value:.4g} ({t.direction}"
+                      f"{', significant' if t.significant else ''} at {result.per_test_alpha:g})")
+    for warning in result.warnings:
         console.print(f"[yellow]Note: {warning}[/yellow]")
-    gate = result["gate"]
+    gate = result.gate
     if gate["max_drop"] is not None:
         console.print(f"gate --max-drop {gate['max_drop']}: B lost {gate['lost']}: "
                       + ("[bold red]FAILED[/bold red]" if gate["failed"] else "passed"))
-    style = "bold red" if result["exit_code"] else "bold green" if result["improvement"] else "bold"
-    console.print(f"[{style}]{result['verdict']}[/{style}]")
-    if result["made_up"]:
+    style = "bold red" if result.exit_code else "bold green" if result.improvement else "bold"
+    console.print(f"[{style}]{result.verdict}[/{style}]")
+    if result.made_up:
         console.print("[yellow]Note: some contests have MADE-UP standings; their percentiles mean nothing outside csim.[/yellow]")
 
 
