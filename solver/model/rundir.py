@@ -24,25 +24,12 @@ class RunDir:
     def __post_init__(self):
         object.__setattr__(self, "path", Path(self.path))
 
-    @property
-    def config(self) -> Path:
-        return self.path / self.CONFIG
-
-    @property
-    def tokenizer(self) -> Path:
-        return self.path / self.TOKENIZER
-
-    @property
-    def checkpoints(self) -> Path:
-        return self.path / self.CHECKPOINTS
-
-    @property
-    def metrics(self) -> Path:
-        return self.path / self.METRICS
-
-    @property
-    def model_cutoff(self) -> Path:
-        return self.path / self.MODEL_CUTOFF
+    # The paths, one per file of the layout above.
+    config = property(lambda self: self.path / self.CONFIG)
+    tokenizer = property(lambda self: self.path / self.TOKENIZER)
+    checkpoints = property(lambda self: self.path / self.CHECKPOINTS)
+    metrics = property(lambda self: self.path / self.METRICS)
+    model_cutoff = property(lambda self: self.path / self.MODEL_CUTOFF)
 
     def exists(self) -> bool:
         return self.config.is_file()
