@@ -52,7 +52,7 @@ class SolutionValidation:
     def to_dict(self) -> dict:
         return {"name": self.name, "language": self.language, "correct": self.correct,
                 "verdict": self.verdict.value, "category": self.category, "detail": self.detail,
-                "failed_tests": list(self.failed_tests)}
+                "failed_test_numbers": [i + 1 for i in self.failed_tests]}  # 1-based, as texts count tests
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,57 @@ class TestOutcome:
     significant: bool
 
 
+@dataclass(frozen=True)
+class ProblemChange:
+    """One problem both sides replayed: solved by each side (in most of its runs), and the rates."""
+
+    contest: str
+    index: str
+    a_solved: bool
+    b_solved: bool
+    a_rate: float  # share of the side's runs that solved it
+    b_rate: float
+    change: str  # "lost", "gained" or ""
+
+
+@dataclass(frozen=True)
+class ContestChange:
+    """One contest both sides replayed: the mean percentile of each side's runs."""
+
+    contest: str
+    made_up: bool
+    a_percentile: float
+    b_percentile: float
+    diff_percentile: float  # B - A
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What `csim compare` finds (see the module's docstring); to_dict() is its JSON."""
+
+    a: dict  # the side: runs, seeds, solver
+    b: dict
+    alpha: float
+    per_test_alpha: float
+    solved: dict  # a, b, problems, lost, gained
+    min_detectable_loss: int
+    solve_rate: dict
+    percentile: dict
+    tests: list[TestOutcome]
+    gate: dict  # max_drop, lost, failed
+    regression: bool
+    improvement: bool
+    verdict: str
+    warnings: list[str]
+    exit_code: int  # 1: a significant regression of B, or the --max-drop gate failed
+    made_up: bool
+    contests: list[ContestChange]
+    problems: list[ProblemChange]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
 def mcnemar_exact(a_only: int, b_only: int, alpha: float) -> TestOutcome:
     """Problems solved by A only vs by B only; the pairs both or neither solved carry no information."""
     discordant = a_only + b_only
@@ -106,19 +157,19 @@ def side_runs(store: Store, spec: str) -> list:
     if kind == "group":
         run = store.run(ids[0])
         if run is None:
-            raise DataError(store.url, "run", f"no run {ids[0]}")
+            raise DataError(store.where, "run", f"no run {ids[0]}")
         runs = store.group_runs(run.group_key) if run.group_key else [run]
         done = [r for r in runs if r.status == "done"]
         if not done:
-            raise DataError(store.url, "run", f"no finished run in the group of run {ids[0]}")
+            raise DataError(store.where, "run", f"no finished run in the group of run {ids[0]}")
         return done
     runs = []
     for run_id in ids:
         run = store.run(run_id)
         if run is None:
-            raise DataError(store.url, "run", f"no run {run_id}")
+            raise DataError(store.where, "run", f"no run {run_id}")
         if run.status != "done":
-            raise DataError(store.url, "run", f"run {run_id} is {run.status}, not done: finish it first "
+            raise DataError(store.where, "run", f"run {run_id} is {run.status}, not done: finish it first "
                             f"(csim replay --resume {run_id})")
         runs.append(run)
     return runs
@@ -157,7 +208,7 @@ def _seeds_interval(rates: list[float]) -> dict:
 
 
 def compare_runs(store: Store, side_a: str | int, side_b: str | int, alpha: float = 0.05,
-                 max_drop: int | None = None) -> dict:
+                 max_drop: int | None = None) -> Comparison:
     """Compare side B with baseline side A (run ids, lists or groups as parse_side reads them)."""
     if not 0 < alpha < 1:
         raise DataError("--alpha", None, f"must be between 0 and 1, got {alpha}")
@@ -168,30 +219,29 @@ def compare_runs(store: Store, side_a: str | int, side_b: str | int, alpha: floa
     b_problems, b_contests, b_rates = _side_results(store, runs_b)
     shared = [k for k in a_problems if k in b_problems]
     if not shared:
-        raise DataError(store.url, "runs", f"sides {side_a} and {side_b} have no problem in common")
+        raise DataError(store.where, "runs", f"sides {side_a} and {side_b} have no problem in common")
 
     problems = []
     for c, i in shared:
         (a_solved, a_runs), (b_solved, b_runs) = a_problems[c, i], b_problems[c, i]
         a_ok, b_ok = a_solved * 2 > a_runs, b_solved * 2 > b_runs  # solved in most of the side's runs
-        problems.append({"contest": c, "index": i, "a_solved": a_ok, "b_solved": b_ok,
-                         "a_rate": a_solved / a_runs, "b_rate": b_solved / b_runs,
-                         "change": "lost" if a_ok and not b_ok else "gained" if b_ok and not a_ok else ""})
-    lost = sum(p["change"] == "lost" for p in problems)
-    gained = sum(p["change"] == "gained" for p in problems)
-    a_solved = sum(p["a_solved"] for p in problems)
+        problems.append(ProblemChange(c, i, a_ok, b_ok, a_solved / a_runs, b_solved / b_runs,
+                                      "lost" if a_ok and not b_ok else "gained" if b_ok and not a_ok else ""))
+    lost = sum(p.change == "lost" for p in problems)
+    gained = sum(p.change == "gained" for p in problems)
+    a_solved = sum(p.a_solved for p in problems)
 
-    contests = [{"contest": cid, "made_up": a_contests[cid][1] or b_contests[cid][1],
-                 "a_percentile": float(np.mean(a_contests[cid][0])), "b_percentile": float(np.mean(b_contests[cid][0])),
-                 "diff_percentile": float(np.mean(b_contests[cid][0]) - np.mean(a_contests[cid][0]))}
+    contests = [ContestChange(cid, a_contests[cid][1] or b_contests[cid][1], float(np.mean(a_contests[cid][0])),
+                              float(np.mean(b_contests[cid][0])),
+                              float(np.mean(b_contests[cid][0]) - np.mean(a_contests[cid][0])))
                 for cid in a_contests if cid in b_contests]
 
     level = alpha / 2  # Bonferroni over the two tests
     tests = [mcnemar_exact(lost, gained, level),
-             wilcoxon_percentiles([c["a_percentile"] for c in contests], [c["b_percentile"] for c in contests], level)]
-    diffs = [c["diff_percentile"] for c in contests]
+             wilcoxon_percentiles([c.a_percentile for c in contests], [c.b_percentile for c in contests], level)]
+    diffs = [c.diff_percentile for c in contests]
     interval = bootstrap_ci(diffs) if diffs else None
-    rate_diffs = [p["b_rate"] - p["a_rate"] for p in problems]
+    rate_diffs = [p.b_rate - p.a_rate for p in problems]
     rate_interval = bootstrap_ci(rate_diffs)
 
     detectable = min_detectable_loss(level)
@@ -217,27 +267,21 @@ def compare_runs(store: Store, side_a: str | int, side_b: str | int, alpha: floa
         verdict = f"B lost {lost} problem(s), not significant at this suite size"
     else:
         verdict = "no significant change"
-    return {
-        "a": _describe(str(side_a), runs_a), "b": _describe(str(side_b), runs_b),
-        "alpha": alpha, "per_test_alpha": level,
-        "solved": {"a": a_solved, "b": sum(p["b_solved"] for p in problems), "problems": len(problems),
-                   "lost": lost, "gained": gained},
-        "min_detectable_loss": detectable,
-        "solve_rate": {"a": float(np.mean([p["a_rate"] for p in problems])),
-                       "b": float(np.mean([p["b_rate"] for p in problems])),
-                       "diff": float(np.mean(rate_diffs)), "diff_ci95": list(rate_interval),
-                       "interval": "paired bootstrap over problems",
-                       "a_seeds": _seeds_interval(a_rates), "b_seeds": _seeds_interval(b_rates)},
-        "percentile": {"a_mean": _mean([c["a_percentile"] for c in contests]),
-                       "b_mean": _mean([c["b_percentile"] for c in contests]),
-                       "mean_diff": _mean(diffs), "diff_ci95": list(interval) if interval else None},
-        "tests": [asdict(t) for t in tests],
-        "gate": {"max_drop": max_drop, "lost": lost, "failed": gate_failed},
-        "regression": regression, "improvement": improvement, "verdict": verdict, "warnings": warnings,
-        "exit_code": 1 if regression or gate_failed else 0,
-        "made_up": any(c["made_up"] for c in contests),
-        "contests": contests, "problems": problems,
-    }
+    return Comparison(
+        a=_describe(str(side_a), runs_a), b=_describe(str(side_b), runs_b), alpha=alpha, per_test_alpha=level,
+        solved={"a": a_solved, "b": sum(p.b_solved for p in problems), "problems": len(problems),
+                "lost": lost, "gained": gained},
+        min_detectable_loss=detectable,
+        solve_rate={"a": float(np.mean([p.a_rate for p in problems])), "b": float(np.mean([p.b_rate for p in problems])),
+                    "diff": float(np.mean(rate_diffs)), "diff_ci95": list(rate_interval),
+                    "interval": "paired bootstrap over problems",
+                    "a_seeds": _seeds_interval(a_rates), "b_seeds": _seeds_interval(b_rates)},
+        percentile={"a_mean": _mean([c.a_percentile for c in contests]), "b_mean": _mean([c.b_percentile for c in contests]),
+                    "mean_diff": _mean(diffs), "diff_ci95": list(interval) if interval else None},
+        tests=tests, gate={"max_drop": max_drop, "lost": lost, "failed": gate_failed},
+        regression=regression, improvement=improvement, verdict=verdict, warnings=warnings,
+        exit_code=1 if regression or gate_failed else 0, made_up=any(c.made_up for c in contests),
+        contests=contests, problems=problems)
 
 
 def _mean(values: list[float]) -> float | None:

@@ -107,14 +107,12 @@ def _aware(when: datetime | None) -> datetime | None:
 
 # ------------------------------------------------------------------ judge
 
-def make_judge(sandbox: str, workers: int | None):
-    """A judge.runner.Judge (use it as a context manager) and the fingerprint of its configuration,
-    which keys stored judgings: a verdict from one sandbox is not reused under another. The judge
-    keeps compiled programs in a private temporary cache, which its sandbox can always reach."""
+def make_judge(sandbox: str, workers: int | None = None, *, cache_dir: Path | None = None):
+    """The one place a judge.runner.Judge is built (use it as a context manager). Without CACHE_DIR
+    compiled programs go to a private temporary cache, which its sandbox can always reach."""
     from judge.runner import Judge, JudgeConfig
 
-    judge = Judge(JudgeConfig(sandbox=sandbox, workers=workers))
-    return judge, judge_fingerprint(judge_description(judge))
+    return Judge(JudgeConfig(sandbox=sandbox, workers=workers, cache_dir=cache_dir))
 
 
 def judge_description(judge) -> dict:
@@ -179,48 +177,61 @@ def judging(executor: str, sandbox: str, workers: int | None, ray_address: str |
         return
     if ray_address:
         raise DataError("--ray-address", None, "only meaningful with --executor ray")
-    judge, fingerprint = make_judge(sandbox, workers)
-    with judge:
-        yield judge, fingerprint, None
+    with make_judge(sandbox, workers) as judge:
+        # The fingerprint of its configuration keys stored judgings: a verdict from one sandbox is
+        # not reused under another.
+        yield judge, judge_fingerprint(judge_description(judge)), None
 
 
 # ------------------------------------------------------------------ solver
 
-def make_solver(spec: str, judge, backend_options=None, cache=None, executor=None) -> Solver:
-    """`reference`, `samples:FILE`, `jax:RUN_DIR` -> a Solver (solver.solvers); `jax-demo:RUN_DIR` is
-    the JAX solver with `csim demo`'s sampling (simulator.demo.demo_solver); `hf:PATH` and
-    `openai:URL` -> solver.backends' BackendSolver (BACKEND_OPTIONS, samples cached in CACHE).
-    EXECUTOR runs the selection's judge work (None: the local pool over JUDGE's workers)."""
-    from solver.solvers.jax import JaxSolver
-    from solver.solvers.reference import ReferenceSolver
-    from solver.solvers.samples_file import SamplesFileSolver
-    from solver.backends.factory import BackendOptions, is_backend_spec, make_backend_solver
+SOLVER_SPECS = "reference, samples:FILE, jax:RUN_DIR, hf:PATH or openai:URL"
 
+
+def make_solver(spec: str, judge, backend_options=None, cache=None, executor=None, *, progress=None,
+                sampling: dict | None = None) -> Solver:
+    """The one way csim builds a solver from a spec string: `reference`, `samples:FILE`,
+    `jax:RUN_DIR` -> solver.solvers; `jax-demo:RUN_DIR` is the JAX solver with `csim demo`'s sampling
+    (simulator.demo.demo_solver); `hf:PATH` and `openai:URL` -> solver.backends' BackendSolver
+    (BACKEND_OPTIONS, samples cached in CACHE). EXECUTOR runs the selection's judge work (None: the
+    local pool over JUDGE's workers); PROGRESS (solver.selection.pipeline.Progress) reports filtering
+    and clustering; SAMPLING overrides the JAX solver's sampling (temperature, languages, headers)."""
+    from solver.backends.factory import BackendOptions, is_backend_spec, make_backend_solver
+    from solver.selection.pipeline import Progress
+
+    progress = progress or Progress()
     if is_backend_spec(spec):
-        return make_backend_solver(spec, judge, backend_options or BackendOptions(), cache, executor)
+        solver = make_backend_solver(spec, judge, backend_options or BackendOptions(), cache, executor)
+        solver.progress = progress
+        return solver
     kind, _, arg = spec.partition(":")
     if kind == "reference" and not arg:
+        from solver.solvers.reference import ReferenceSolver
+
         return ReferenceSolver(judge=judge)
     if kind == "samples" and arg:
+        from solver.solvers.samples_file import SamplesFileSolver
+
         path = Path(arg)
         if not path.is_file():
             raise DataError(path, None, "no such samples file")
-        return SamplesFileSolver(path, judge, executor=executor)
+        return SamplesFileSolver(path, judge, progress=progress, executor=executor)
     if kind in ("jax", "jax-demo") and arg:
-        run_dir = Path(arg)
-        if not (run_dir / "config.json").is_file():
-            raise DataError(run_dir, None, "not a solver run directory (no config.json)")
+        from solver.model.rundir import RunDir
+
+        run_dir = RunDir(arg)
+        run_dir.check()
         if kind == "jax-demo":
             from simulator.demo import demo_solver
 
-            return demo_solver(run_dir, judge)
+            return demo_solver(run_dir.path, judge)
         from simulator.contamination import read_training_cutoff
+        from solver.solvers.jax import JaxSolver
 
-        solver = JaxSolver(run_dir, judge, executor=executor)
-        solver.model_cutoff = read_training_cutoff(run_dir)  # replay applies it unless --model-cutoff says otherwise
+        solver = JaxSolver(run_dir.path, judge, executor=executor, progress=progress, **(sampling or {}))
+        solver.model_cutoff = read_training_cutoff(run_dir.path)  # replay applies it unless --model-cutoff says otherwise
         return solver
-    raise DataError("--solver", None, f"unknown solver {spec!r}: expected reference, samples:FILE, jax:RUN_DIR, "
-                                          f"hf:PATH or openai:URL")
+    raise DataError("--solver", None, f"unknown solver {spec!r}: expected {SOLVER_SPECS}")
 
 
 def code_revision(repo: Path | None = None) -> str:

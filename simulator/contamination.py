@@ -9,6 +9,7 @@ from datetime import date, datetime, timezone
 
 from contests.errors import DataError
 from contests.model import Contest
+from solver.model.rundir import RunDir
 
 CONTAMINATED_NOTE = ("Contests {contests} started before the model's training cut-off ({cutoff}) or on an unknown "
                      "date: the model may have seen them, so their results overstate it.")
@@ -43,7 +44,7 @@ def check_cutoff(contests: Sequence[Contest], cutoff: str | None, allow: bool) -
 
 # ------------------------------------------------------------------ csim's own model: its training cut-off
 
-CUTOFF_FILE = "model_cutoff.json"  # in a JAX run directory, written after fine-tuning
+CUTOFF_FILE = RunDir.MODEL_CUTOFF  # in a JAX run directory, written after fine-tuning
 
 
 def training_cutoff(problems, library_root) -> dict:

@@ -68,9 +68,9 @@ def demo_model_dir(contest: Contest, preset: str, work_dir: Path) -> Path:
     return work_dir / f"demo-model-{preset}-{h.hexdigest()[:16]}"
 
 
-def prepare_demo_model(contest: Contest, preset: str, work_dir: Path, console) -> Path:
-    """Fine-tune (or reuse, or finish fine-tuning) the demo model, with a progress bar on stderr;
-    returns its run directory."""
+def prepare_demo_model(contest: Contest, preset: str, work_dir: Path, console, progress=None) -> Path:
+    """Fine-tune (or reuse, or finish fine-tuning) the demo model, reporting to PROGRESS
+    (solver.model.train's callback); returns its run directory."""
     run_dir = demo_model_dir(contest, preset, work_dir)
     if (run_dir / FINISHED).is_file():
         console.print(f"Reusing the trained demo model in {run_dir}.")
@@ -80,7 +80,7 @@ def prepare_demo_model(contest: Contest, preset: str, work_dir: Path, console) -
     config = demo_run_config(preset, work_dir / "jax-compilation-cache")
     console.print(f"Fine-tuning the `{preset}` model on the demo's {len(contest.problems)} problems "
                   f"({config.train.steps} steps; cached in {run_dir} for the next demo).")
-    summary = finetune(run_dir, contest.problems, config=config, progress=True)
+    summary = finetune(run_dir, contest.problems, config=config, progress=progress)
     if summary["step"] != config.train.steps:
         raise RuntimeError(f"fine-tuning stopped at step {summary['step']} of {config.train.steps}")
     (run_dir / FINISHED).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

@@ -162,7 +162,7 @@ class Replayer:
         """Replay (or resume) RUN_ID over CONTESTS, given in the run's (date) order."""
         run = self.store.run(run_id)
         if run is None:
-            raise DataError("--run", None, f"no run {run_id} in {self.store.url}")
+            raise DataError("--run", None, f"no run {run_id} in {self.store.where}")
         for contest in contests:
             check_contest(contest)
             check_placement(contest, self.settings.newcomer_rating)

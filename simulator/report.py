@@ -7,6 +7,8 @@ The dict (build_report) is what `csim report --json` prints and what the HTML re
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import timezone
 from statistics import mean
 
 from rich.console import Console
@@ -32,7 +34,10 @@ MADE_UP_NOTE = ("The standings of {contests} are MADE UP (invented participants)
 
 
 def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+    """A stored time in ISO 8601 with its zone: csim stores UTC, and SQLite hands it back naive."""
+    if value is None:
+        return None
+    return (value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
 
 
 def run_summary(run: Run) -> dict:
@@ -140,7 +145,7 @@ def difficulty_rows(problems: list[dict]) -> list[dict]:
 def build_report(store: Store, run_id: int) -> dict:
     run = store.run(run_id)
     if run is None:
-        raise DataError(store.url, "run", f"no run {run_id}")
+        raise DataError(store.where, "run", f"no run {run_id}")
     contests = contest_rows(store, run_id)
     problems = problem_rows(store, run_id)
     ratings = {kind: {"value": r.value, **r.details} for kind, r in store.ratings(run_id).items()}
@@ -229,22 +234,45 @@ def sampling_cost(problems: list[dict]) -> dict | None:
             for key in ("drawn", "requested", "unextracted", "prompt_tokens", "completion_tokens", "request_seconds")}
 
 
-def runs_list(store: Store, limit: int | None = None) -> list[dict]:
+@dataclass(frozen=True)
+class RunRow:
+    """One line of `csim runs list`."""
+
+    id: int
+    status: str
+    solver: str  # "NAME VERSION"
+    seed: int
+    label: str | None
+    contests: int
+    progress: str  # "DONE/TOTAL" problems
+    mean_percentile: float | None  # share of participants strictly better, mean over the contests
+    made_up: bool  # some contest's standings are made up
+    created_at: str | None  # ISO 8601 with zone
+    problems: int
+    judgeable: int | None  # None: unknown for some contest
+    lower_bound: bool  # some problem could not be judged: the result is a lower bound
+    contaminated: bool
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def runs_list(store: Store, limit: int | None = None) -> list[RunRow]:
     rows = []
     for run in store.runs(limit):
         results = store.contest_results(run.id)
         covered = [coverage(c.problems if c.problems is not None else 0, c.judgeable) for c in results]
-        rows.append({
-            "id": run.id, "status": run.status, "solver": f"{run.solver_version.name} {run.solver_version.version}",
-            "seed": run.seed, "label": run.label, "contests": len(run.settings.get("contests", [])),
-            "progress": f"{run.progress_done}/{run.progress_total}",
-            "mean_percentile": mean(c.percentile for c in results) if results else None,
-            "made_up": any(c.made_up for c in results), "created_at": _iso(run.created_at),
-            "problems": sum(c["problems"] for c in covered),
-            "judgeable": None if any(c["judgeable"] is None for c in covered) else sum(c["judgeable"] for c in covered),
-            "lower_bound": any(c["lower_bound"] for c in covered),
-            "contaminated": bool(run.settings.get("contaminated")),
-        })
+        rows.append(RunRow(
+            id=run.id, status=run.status, solver=f"{run.solver_version.name} {run.solver_version.version}",
+            seed=run.seed, label=run.label, contests=len(run.settings.get("contests", [])),
+            progress=f"{run.progress_done}/{run.progress_total}",
+            mean_percentile=mean(c.percentile for c in results) if results else None,
+            made_up=any(c.made_up for c in results), created_at=_iso(run.created_at),
+            problems=sum(c["problems"] for c in covered),
+            judgeable=None if any(c["judgeable"] is None for c in covered) else sum(c["judgeable"] for c in covered),
+            lower_bound=any(c["lower_bound"] for c in covered),
+            contaminated=bool(run.settings.get("contaminated")),
+        ))
     return rows
 
 
@@ -341,16 +369,18 @@ def render_report(report: dict, console: Console) -> None:
         console.print(f"[bold yellow]Note:[/bold yellow] {note}")
 
 
-def render_runs(rows: list[dict], console: Console) -> None:
+def render_runs(rows: list[RunRow], console: Console) -> None:
     table = Table(title="Runs")
-    for column in ("id", "status", "solver", "seed", "label", "contests", "progress", "mean percentile", "created"):
+    for column in ("id", "status", "solver", "seed", "label", "contests", "progress", "mean percentile",
+                   "created (UTC)"):
         table.add_column(column)
     for r in rows:
-        pct = "-" if r["mean_percentile"] is None else f"{r['mean_percentile']:.1f}%" + (" (made up)" if r["made_up"] else "") + (
-            " (contaminated)" if r.get("contaminated") else "")
-        if r["mean_percentile"] is not None and r["lower_bound"]:
-            judgeable = "?" if r["judgeable"] is None else r["judgeable"]
-            pct += f" (lower bound: {judgeable} of {r['problems']} problems judgeable)"
-        table.add_row(str(r["id"]), r["status"], r["solver"], str(r["seed"]), r["label"] or "", str(r["contests"]),
-                      r["progress"], pct, (r["created_at"] or "")[:19])
+        pct = "-" if r.mean_percentile is None else f"{r.mean_percentile:.1f}%" + (" (made up)" if r.made_up else "") + (
+            " (contaminated)" if r.contaminated else "")
+        if r.mean_percentile is not None and r.lower_bound:
+            judgeable = "?" if r.judgeable is None else r.judgeable
+            pct += f" (lower bound: {judgeable} of {r.problems} problems judgeable)"
+        created = r.created_at.replace("T", " ")[:19] if r.created_at else ""  # stored in UTC
+        table.add_row(str(r.id), r.status, r.solver, str(r.seed), r.label or "", str(r.contests),
+                      r.progress, pct, created)
     console.print(table)

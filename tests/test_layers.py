@@ -117,3 +117,16 @@ def test_selection_runs_without_loading_jax():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+# The command line is a thin layer over a library usable alone: only simulator/cli/ speaks click,
+# and only it draws progress (library code reports through callbacks, simulator.cli.progress draws).
+CLI_ONLY = {"click", "rich.progress", "simulator.cli"}
+
+
+def test_only_the_command_line_uses_click_and_draws_progress():
+    files = [f for package in ALLOWED for f in sorted((ROOT / package).rglob("*.py"))
+             if not f.is_relative_to(ROOT / "simulator" / "cli")]
+    offenders = {str(f.relative_to(ROOT)): sorted(bad) for f in files
+                 if (bad := forbidden_imports(f, CLI_ONLY, package_of(f)))}
+    assert not offenders, f"library code that belongs in simulator/cli: {offenders}"

@@ -186,7 +186,7 @@ def copying(store, run_ids: list[int], corpus_paths: list[Path], human_paths: li
     submissions, keys, notes = [], set(), []
     for run_id in run_ids:
         if store.run(run_id) is None:
-            raise DataError(store.url, "run", f"no run {run_id}")
+            raise DataError(store.where, "run", f"no run {run_id}")
         names = {p.problem_id: (p.contest_id, p.problem.index) for p in store.problem_results(run_id)}
         for s in store.submissions(run_id):
             if not s.in_time:

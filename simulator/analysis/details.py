@@ -23,6 +23,25 @@ def problem_key(contest: str, index: str) -> str:
     return f"{contest}/{index}"
 
 
+def test_json(t: dict) -> dict:
+    """One judged test as csim's JSON shows it (a stored judge.verdicts.TestResult dict): numbered from 1
+    as every text says "test 2", units in the names (seconds, bytes)."""
+    index = t.get("index")
+    return {"number": None if index is None else index + 1, "verdict": t.get("verdict"),
+            "cpu_seconds": t.get("cpu_time"), "wall_seconds": t.get("wall_time"), "memory_bytes": t.get("memory"),
+            "exit_code": t.get("exit_code"), "signal": t.get("signal"), "message": t.get("message"),
+            "points": t.get("points")}
+
+
+def judgment_json(result: dict) -> dict:
+    """A judge.verdicts.JudgeResult dict as csim's JSON shows it (see test_json)."""
+    failed = result.get("failed_test")  # 0-based, as the judge counts
+    return {"verdict": result["verdict"], "failed_test_number": None if failed is None else failed + 1,
+            "max_cpu_seconds": result.get("max_cpu_time"), "max_memory_bytes": result.get("max_memory"),
+            "compile_output": result.get("compile_output", ""), "message": result.get("message", ""),
+            "notes": result.get("notes", []), "tests": [test_json(t) for t in result.get("tests", ())]}
+
+
 def submissions(store: Store, run_id: int) -> dict[str, list[dict]]:
     """Per problem (`CONTEST/INDEX`) the submissions in order, with each judged test's verdict,
     time (seconds) and memory (bytes)."""
@@ -32,10 +51,8 @@ def submissions(store: Store, run_id: int) -> dict[str, list[dict]]:
         out[index_of.get(s.problem_id, str(s.problem_id))].append({
             "order": s.order, "language": s.language, "minute": s.minute, "in_time": s.in_time,
             "samples_drawn": s.samples_drawn, "cluster_size": s.cluster_size, "reason": s.reason,
-            "verdict": s.verdict, "failed_test": s.failed_test, "source": s.source,
-            "tests": [{"index": t.get("index"), "verdict": t.get("verdict"), "cpu_seconds": t.get("cpu_time"),
-                       "wall_seconds": t.get("wall_time"), "memory_bytes": t.get("memory")}
-                      for t in (s.tests or [])],
+            "verdict": s.verdict, "failed_test_number": None if s.failed_test is None else s.failed_test + 1,
+            "source": s.source, "tests": [test_json(t) for t in (s.tests or [])],
         })
     return dict(out)
 

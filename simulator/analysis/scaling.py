@@ -42,7 +42,7 @@ def sample_counts(store: Store, run_ids: list[int]) -> tuple[list[ProblemSamples
     for run_id in run_ids:
         run = store.run(run_id)
         if run is None:
-            raise DataError(store.url, "run", f"no run {run_id}")
+            raise DataError(store.where, "run", f"no run {run_id}")
         rows = store.problem_results(run_id)
         usable = [p for p in rows if (p.stats or {}).get("passed_hidden") is not None and p.stats.get("drawn", 0) > 0]
         if not usable:

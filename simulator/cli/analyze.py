@@ -8,7 +8,7 @@ import click
 
 from contests.errors import DataError
 from simulator.cli.common import emit_json, make_console, one_line_errors
-from simulator.cli.replay import DB_HELP, open_store
+from simulator.cli.options import db_option, json_option, open_store
 
 
 def runs_of(store, run_ids: tuple[int, ...], all_seeds: bool) -> list[int]:
@@ -17,7 +17,7 @@ def runs_of(store, run_ids: tuple[int, ...], all_seeds: bool) -> list[int]:
     for run_id in run_ids:
         run = store.run(run_id)
         if run is None:
-            raise DataError(store.url, "run", f"no run {run_id}")
+            raise DataError(store.where, "run", f"no run {run_id}")
         group = [r.id for r in store.group_runs(run.group_key) if r.status == "done"] if all_seeds and run.group_key else []
         for r in [run_id, *group]:
             if r not in chosen:
@@ -34,8 +34,8 @@ def analyze() -> None:
 @click.argument("run_ids", nargs=-1, type=int, required=True)
 @click.option("--all-seeds", is_flag=True, help="Add the other seeds of each run's replay.")
 @click.option("--draws", type=int, default=1000, show_default=True, help="Sub-sampling rounds per problem for 10@k.")
-@click.option("--db", help=DB_HELP)
-@click.option("--json", "as_json", is_flag=True)
+@db_option
+@json_option("the curves")
 @one_line_errors
 def scaling(run_ids, all_seeds, draws, db, as_json):
     """pass@k and 10@k against the number of samples k, per contest and overall (runs replayed
@@ -122,8 +122,8 @@ def selection(run_ids, all_seeds, draws, seed, db, as_json):
 @click.option("--humans", "human_paths", multiple=True, type=click.Path(path_type=Path),
               help="Held-out human solutions for the baseline (default: the run's problems' own, from the library).")
 @click.option("--all-seeds", is_flag=True, help="Add the other seeds of each run's replay.")
-@click.option("--db", help=DB_HELP)
-@click.option("--json", "as_json", is_flag=True)
+@db_option
+@json_option("the copying analysis")
 @one_line_errors
 def copying(run_ids, corpus_paths, human_paths, all_seeds, db, as_json):
     """For each submission, the longest substring it shares with any corpus program (and its share

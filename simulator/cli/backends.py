@@ -11,15 +11,13 @@ import click
 from contests.errors import DataError
 from simulator.cli.backend_options import backend_options, options_from, quiet_transformers
 from simulator.cli.common import emit_json, one_line_errors
+from simulator.cli.options import db_option, json_option, open_store
 
 
 def sample_with_backend(problem, spec: str, options, count: int, out_path: Path, seed: int, db, as_json: bool):
     """Draw COUNT samples for PROBLEM through the backend SPEC, cached in the store (a killed draw
     resumes; a larger one extends), and write the ones holding code to OUT_PATH as a samples file."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from simulator.cli.common import make_console
-    from simulator.cli.replay import open_store
+    from simulator.cli.progress import progress_view
     from simulator.store.generations import StoreCache
     from solver.backends.draw import draw_samples
     from solver.backends.factory import draw_settings, make_backend
@@ -27,12 +25,9 @@ def sample_with_backend(problem, spec: str, options, count: int, out_path: Path,
     quiet_transformers()
     backend = make_backend(spec, options)
     settings = draw_settings(backend, options)
-    with open_store(db) as store, Progress(
-            TextColumn(f"sampling {problem.id}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=make_console(stderr=True), disable=as_json, transient=True) as progress:
-        task = progress.add_task("sampling", total=count)
+    with open_store(db) as store, progress_view(as_json) as progress:
         drawn = draw_samples(backend, problem, count, seed, settings, StoreCache(store),
-                             lambda done, total: progress.update(task, completed=done))
+                             progress.task(f"sampling {problem.id}", count))
     backend.close()
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(out_path.name + ".tmp")
@@ -92,20 +87,19 @@ def samples() -> None:
 @click.argument("run_id", type=int)
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Samples file to write (JSON lines; replaced).")
-@click.option("--db", help="Database (default: $CSIM_HOME/csim.db).")
-@click.option("--json", "as_json", is_flag=True, help="Print a summary as JSON.")
+@db_option
+@json_option("a summary")
 @one_line_errors
 def export_command(run_id, out_path, db, as_json):
     """Write the samples a replay run drew (from the generation cache) as a samples file, for
     `--solver samples:FILE` or any other tool."""
-    from simulator.cli.replay import open_store
     from simulator.replay import problem_seed
     from simulator.store.generations import StoreCache
 
     with open_store(db) as store:
         run = store.run(run_id)
         if run is None:
-            raise DataError(store.url, "run", f"no run {run_id}")
+            raise DataError(store.where, "run", f"no run {run_id}")
         config = run.solver_version.config
         if config.get("solver") not in ("hf", "openai"):
             raise DataError(f"run {run_id}", "solver", f"drew no samples from a model backend (solver "

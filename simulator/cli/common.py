@@ -15,8 +15,19 @@ from contests.errors import DataError
 
 
 def emit_json(obj: Any) -> None:
-    """Print OBJ as one JSON document on stdout."""
-    click.echo(json.dumps(obj, indent=2, default=str))
+    """Print OBJ as one JSON document on stdout: typed results by their to_dict(), times in ISO 8601
+    with their zone (naive ones are UTC, as csim stores them)."""
+    click.echo(json.dumps(obj, indent=2, default=_json_value))
+
+
+def _json_value(value: Any) -> Any:
+    from datetime import datetime, timezone
+
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+    return str(value)
 
 
 def csim_home() -> Path:
@@ -56,16 +67,6 @@ def end_on_sigterm() -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, interrupt)
-
-
-def executor_options(command):
-    """--executor and --ray-address: where the judge work runs."""
-    command = click.option("--ray-address", envvar="RAY_ADDRESS",
-                           help="The Ray cluster (e.g. ray://head:10001 or head:6379; default: $RAY_ADDRESS, "
-                                "else a Ray instance started on this machine).")(command)
-    return click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
-                        help="local: a pool of sandboxes on this machine; ray: one judge per node of a Ray "
-                             "cluster, each with its own sandbox (every node must judge alike).")(command)
 
 
 def make_console(*, stderr: bool = False, quiet: bool = False):

@@ -11,12 +11,10 @@ import click
 from contests.errors import DataError
 from contests.importers.formats import FORMATS
 from contests.model import RULES
-from judge.sandbox import SANDBOXES
 from simulator.cli.common import csim_home, emit_json, one_line_errors
-LIBRARY_HELP = "Contest library directory (default: the library in the --db store when it is PostgreSQL, " \
-               "else $CSIM_HOME/contests)."
-DB_OPTION = click.option("--db", help="A PostgreSQL store (postgresql+psycopg://...) whose contest library to use: "
-                                      "a team shares one (import once, replay from any machine).")
+from simulator.cli.options import db_option, json_option, library_option, open_store, sandbox_option
+
+DB_OPTION = db_option(library=True)
 
 
 @contextmanager
@@ -27,8 +25,6 @@ def _library(path: Path | None, db: str | None):
     if db is None:
         yield open_library(None, path, csim_home())
         return
-    from simulator.cli.replay import open_store
-
     with open_store(db) as store:
         yield open_library(store, path, csim_home())
 
@@ -109,9 +105,9 @@ def _report_import(verb: str, summary, as_json: bool) -> None:
 @click.option("--problem-index", "problem_index",
               help="The contest's full problem list, e.g. A,B,C,D1,D2,E, for sources that do not list it (carrot "
                    "rows, rating changes alone). Problems without tests count as unsolved.")
-@click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@library_option
 @DB_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print the imported contest's summary as JSON.")
+@json_option("the imported contest's summary")
 @one_line_errors
 def import_command(sources, fmt, rules, problem_files, date, problem_index, library, db, as_json):
     """Import a contest into the library from SOURCES: a csim contest directory, carrot rows, Codeforces
@@ -125,9 +121,9 @@ def import_command(sources, fmt, rules, problem_files, date, problem_index, libr
 
 
 @contests.command("list")
-@click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@library_option
 @DB_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@json_option("the list")
 @one_line_errors
 def list_command(library, db, as_json):
     """List the contests in the library."""
@@ -149,9 +145,9 @@ def list_command(library, db, as_json):
 @contests.command("show")
 @click.argument("contest_id")
 @click.option("--top", type=int, default=10, show_default=True, help="Standing rows to show.")
-@click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@library_option
 @DB_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print the contest (problems and standings) as JSON.")
+@json_option("the contest (problems and standings)")
 @one_line_errors
 def show_command(contest_id, top, library, db, as_json):
     """Show one contest of the library: its problems and the head of its standings."""
@@ -211,31 +207,28 @@ def _problems_at(path: Path, name: str | None):
 @contests.command("validate")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--problem-name", help="Which record of a CodeContests .jsonl file.")
-@click.option("--sandbox", type=click.Choice(SANDBOXES), default="local", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the validation results as JSON.")
+@sandbox_option
+@json_option("the validation results")
 @one_line_errors
 def validate_command(path, problem_name, sandbox, as_json):
     """Run every reference solution of a problem (or of each problem of a contest) on all its tests."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from judge.runner import Judge, JudgeConfig
     from judge.validate import validate_problem
+    from simulator.cli.progress import progress_view
+    from simulator.components import make_judge
 
     problems = _problems_at(path, problem_name)
     results = []
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=_console(True), transient=True)
     # No cache_dir: a one-off check keeps its compiled programs in a private temporary directory,
     # which the sandbox can always reach.
-    with Judge(JudgeConfig(sandbox=sandbox)) as judge, progress:
-        task = progress.add_task("validating", total=len(problems))
-        for problem in problems:
-            progress.update(task, description=f"validating {problem.id}")
+    with make_judge(sandbox) as judge, progress_view(as_json) as progress:
+        update = progress.task("validating", len(problems))
+        for done, problem in enumerate(problems):
+            update(done, description=f"validating {problem.id}")
             report = validate_problem(judge, problem).to_dict()
             results.append({"problem": problem.id, "index": problem.index, "report": report})
             if not as_json:
                 click.echo(_validation_text(problem.id, report))
-            progress.advance(task)
+        update(len(problems), description="validating")
     if as_json:
         emit_json(results)
 
@@ -256,9 +249,9 @@ def _validation_text(name: str, report: dict) -> str:
 @click.option("--rules", type=click.Choice(RULES), help="Override the rules the contest's type implies.")
 @click.option("--api-url", default="https://codeforces.com/api", show_default=True, help="Codeforces API base URL.")
 @PROBLEMS_OPTION
-@click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@library_option
 @DB_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print the fetched contest's summary as JSON.")
+@json_option("the fetched contest's summary")
 @click.option("--raw-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the API's raw answers are kept and read again instead of calling "
                    "(default: $CSIM_HOME/raw/codeforces).")
@@ -313,7 +306,7 @@ PERFORMANCE_DEFINITION = ("performance: Codeforces' definition (carrot's): the r
               help="Rating of participants without one (default: by the contest's date, 1500 before 2020-05-25, "
                    "1400 since; an undated file with newcomers needs it).")
 @click.option("--top", type=int, default=20, show_default=True, help="Rows to print (all with --json).")
-@click.option("--json", "as_json", is_flag=True, help="Print every participant as JSON.")
+@json_option("every participant")
 @one_line_errors
 def predict_command(files, fmt, newcomer_rating, top, as_json):
     """Compute every participant's rating change from a standings FILE (carrot rows, or Codeforces API
@@ -375,9 +368,9 @@ def predict_command(files, fmt, newcomer_rating, top, as_json):
 @click.option("--newcomer-rating", type=int,
               help="Rating of newcomers (default: by the contest's date, 1500 before 2020-05-25, 1400 since; "
                    "an undated contest needs it).")
-@click.option("--library", type=click.Path(file_okay=False, path_type=Path), help=LIBRARY_HELP)
+@library_option
 @DB_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print the placement as JSON.")
+@json_option("the placement")
 @one_line_errors
 def place_command(contest_id, points, penalty, rating_value, as_handle, newcomer_rating, library, db, as_json):
     """Where a result would have stood in a real contest: rank, percentile, performance, rating change."""

@@ -1,4 +1,5 @@
-"""`csim judge SOURCE --problem PATH`: judge one submission; `csim judge doctor`: the sandbox's layers."""
+"""`csim judge run SOURCE --problem PATH` (or `csim judge SOURCE ...`): judge one submission;
+`csim judge doctor`: the sandbox's layers."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ from pathlib import Path
 
 import click
 
-from judge.sandbox import SANDBOXES
-from simulator.cli.common import check_range, emit_json, one_line_errors
+from simulator.cli.common import emit_json, one_line_errors
+from simulator.cli.options import json_option, sandbox_option, workers_option
 
 
 class DefaultToRun(click.Group):
-    """A group whose first argument, when it is not a subcommand, is the SOURCE to judge."""
+    """A group whose first argument, when it is not a subcommand, is the SOURCE to judge (`csim
+    judge SOURCE` is short for `csim judge run SOURCE`); its usage line says so."""
+
+    def format_usage(self, ctx: click.Context, formatter) -> None:
+        formatter.write_usage(ctx.command_path, "[run] SOURCE --problem PATH [OPTIONS]")
+        formatter.write_usage(ctx.command_path, "doctor [OPTIONS]", prefix="       ")
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
@@ -40,14 +46,10 @@ def _judge_errors(func):
     return wrapper
 
 
-sandbox_option = click.option("--sandbox", type=click.Choice(SANDBOXES), default="local",
-                              show_default=True, help="local: bubblewrap + seccomp + cgroups; docker: a warm "
-                              "container per worker; none: limits only, no isolation.")
-
-
 @click.group(cls=DefaultToRun)
 def judge() -> None:
-    """Judge a submission: `csim judge SOURCE --problem PATH`. `csim judge doctor` checks the sandbox."""
+    """Judge a submission: `csim judge run SOURCE --problem PATH` (`run` may be left out; `csim judge
+    run --help` lists its options). `csim judge doctor` checks the sandbox."""
 
 
 @judge.command("run")
@@ -59,23 +61,21 @@ def judge() -> None:
                                        "lists them; default: from the file's extension).")
 @click.option("--all-tests", is_flag=True, help="Run every test instead of stopping at the first failure.")
 @sandbox_option
-@click.option("--workers", type=int, default=None, help="Parallel sandboxes (default: all cores).")
+@workers_option
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Keep compiled programs here between runs.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@json_option("the verdict and every test's result")
 @one_line_errors
 @_judge_errors
 def run(source, problem_path, problem_name, language, all_tests, sandbox, workers, cache_dir, as_json):
     """Judge SOURCE on a problem's hidden tests (Codeforces: stop at the first failed test).
     Exits 0 whatever the verdict; non-zero only when the judge itself could not run."""
     from contests.problems import load_problem
-    from judge.languages import detect_language, get_language
-    from judge.runner import Judge, JudgeConfig
-
     from contests.errors import DataError
+    from judge.languages import detect_language, get_language
     from judge.runner import check_limits
+    from simulator.components import make_judge
 
-    check_range("--workers", workers, 1)
     language = get_language(language).id if language else detect_language(source)
     try:
         text = source.read_text(encoding="utf-8")
@@ -92,13 +92,15 @@ def run(source, problem_path, problem_name, language, all_tests, sandbox, worker
 
     console = make_console(stderr=True)
     started = time.monotonic()
-    with Judge(JudgeConfig(sandbox=sandbox, workers=workers, cache_dir=cache_dir)) as j:
+    with make_judge(sandbox, workers, cache_dir=cache_dir) as j:
         with console.status(f"judging {source.name} on {problem.id} ({len(problem.tests)} tests)"):
             result = j.judge(text, language, problem, all_tests=all_tests)
     seconds = time.monotonic() - started
     if as_json:
+        from simulator.analysis.details import judgment_json
+
         emit_json({"problem": problem.id, "name": problem.name, "language": language, "source": str(source),
-                   "sandbox": sandbox, "seconds": round(seconds, 3), **result.to_dict()})
+                   "sandbox": sandbox, "seconds": round(seconds, 3), **judgment_json(result.to_dict())})
         return
     _print_result(problem, language, result, seconds)
 
@@ -113,7 +115,7 @@ def _print_result(problem, language, result, seconds) -> None:
     if result.compile_output and result.verdict.value == "CE":
         console.print(result.compile_output, markup=False)
     table = Table(title=f"{problem.id} {problem.name} [{language}]")
-    for col in ("test", "verdict", "CPU s", "wall s", "memory MB", "exit", "message"):
+    for col in ("test", "verdict", "CPU s", "wall s", "memory MiB", "exit", "message"):
         table.add_column(col)
     for t in result.tests:
         exit_ = f"signal {t.signal}" if t.signal is not None else ("" if t.exit_code is None else str(t.exit_code))
@@ -126,7 +128,7 @@ def _print_result(problem, language, result, seconds) -> None:
 
 @judge.command("doctor")
 @sandbox_option
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@json_option("the layers, toolchains and self-tests")
 @one_line_errors
 @_judge_errors
 def doctor(sandbox, as_json):
@@ -134,7 +136,7 @@ def doctor(sandbox, as_json):
     and judge each language's self-test program (a + b)."""
     from contests.model import Problem, TestCase
     from judge.languages import get_language, language_ids, resolve_tools, toolchain_version
-    from judge.runner import Judge, JudgeConfig
+    from simulator.components import make_judge
 
     toolchains = {}
     for lang in language_ids():
@@ -147,7 +149,7 @@ def doctor(sandbox, as_json):
     from judge.sandbox import cgroups
 
     cgroup = cgroups.describe(cgroups.find_hierarchy())
-    with Judge(JudgeConfig(sandbox=sandbox)) as j:
+    with make_judge(sandbox) as j:
         layers = [layer.to_dict() for layer in j.layers]
         for lang in language_ids():
             if not toolchains[lang]["ok"]:

@@ -9,26 +9,11 @@ from pathlib import Path
 import click
 
 from contests.errors import DataError
-from judge.sandbox import SANDBOXES
 from simulator.cli.backend_options import backend_options, options_from, quiet_transformers
-from simulator.cli.common import check_range, csim_home, emit_json, end_on_sigterm, executor_options, one_line_errors
-
-DB_HELP = "Database: a SQLite file path or a URL such as postgresql+psycopg://postgres@127.0.0.1:5432/test " \
-          "(default: $CSIM_HOME/csim.db)."
-
-
-def open_store(db: str | None):
-    """The store at DB (default: the SQLite file under $CSIM_HOME), with a one-line error if it cannot open."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from simulator.store import Store
-
-    target = db or csim_home() / "csim.db"
-    try:
-        return Store(target)
-    except SQLAlchemyError as e:
-        first_line = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise DataError(str(target), None, f"cannot open the database ({first_line})") from None
+from simulator.cli.common import check_range, csim_home, emit_json, end_on_sigterm, one_line_errors
+from simulator.cli.progress import progress_view
+from simulator.cli.options import (db_option, judge_options, json_option, library_option, open_store,
+                                   samples_option, sandbox_option, solver_option)
 
 
 def _quiet_libraries() -> None:
@@ -45,21 +30,17 @@ def _console(as_json: bool):
     return make_console(stderr=as_json)
 
 
-def execute_runs(store, run_ids: list[int], contests, solver, judge, fingerprint: str, settings, console) -> None:
-    """Replay each run in turn with a progress bar (on stderr with --json, so stdout stays JSON)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+def execute_runs(store, run_ids: list[int], contests, solver, judge, fingerprint: str, settings, progress) -> None:
+    """Replay each run in turn, reporting to PROGRESS (a simulator.cli.progress.ProgressView)."""
     from simulator.replay import Replayer
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
-        for run_id in run_ids:
-            task = progress.add_task(f"run {run_id}", total=None)
+    for run_id in run_ids:
+        update = progress.task(f"run {run_id}")
 
-            def report(done: int, total: int, what: str, task=task, run_id=run_id) -> None:
-                progress.update(task, completed=done, total=total, description=f"run {run_id}: {what}")
+        def report(done: int, total: int, what: str, update=update, run_id=run_id) -> None:
+            update(done, total, description=f"run {run_id}: {what}")
 
-            Replayer(store, solver, judge, fingerprint, settings, on_progress=report).run(run_id, contests)
+        Replayer(store, solver, judge, fingerprint, settings, on_progress=report).run(run_id, contests)
 
 
 def _show_runs(store, run_ids: list[int], as_json: bool, console) -> None:
@@ -95,13 +76,10 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
                    "contests are skipped and named.")
 @click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="With or without --after: only library contests that started before this date.")
-@click.option("--library", type=click.Path(file_okay=False, path_type=Path),
-              help="Contest library directory (default: the library in the --db store when it is PostgreSQL, "
-                   "else $CSIM_HOME/contests).")
-@click.option("--solver", "solver_spec", default="reference", show_default=True,
-              help="reference | samples:FILE | jax:RUN_DIR | hf:PATH | openai:URL (with --model)")
+@library_option
+@solver_option()
 @click.option("--seed", "seeds", multiple=True, type=int, help="Seed; repeat for several runs (mean and spread).")
-@click.option("--samples", type=int, default=1000, show_default=True, help="Samples per problem (the budget).")
+@samples_option(1000)
 @click.option("--max-submissions", type=int, default=10, show_default=True)
 @click.option("--schedule", default="alphacode", show_default=True, help="alphacode | measured | fixed:MINUTE")
 @click.option("--start-rating", type=int, help="Start of the sequential rating (default: the newcomer rating).")
@@ -114,13 +92,13 @@ def _start_runs(store, solver, contests, seeds, settings, extra: dict, label: st
 @click.option("--allow-missing-samples", is_flag=True,
               help="With --solver samples:FILE, replay even if the file has no samples for some problems (they "
                    "count as unsolved and the report names them); without it such a replay is refused.")
-@click.option("--sandbox", type=click.Choice(SANDBOXES), default="local", show_default=True)
-@click.option("--workers", type=int, help="Judge workers (default: the judge's; with --executor ray, per node).")
-@executor_options
-@click.option("--db", help=DB_HELP)
+@judge_options
+@db_option
 @click.option("--label", help="A note stored with the run.")
-@click.option("--resume", "resume_id", type=int, help="Resume this run (killed or failed) where it stopped.")
-@click.option("--json", "as_json", is_flag=True, help="Print the runs' reports as JSON.")
+@click.option("--resume", "resume_id", type=int,
+              help="Resume this run (killed or failed) where it stopped, with its own settings: only --db, "
+                   "--library, --workers, --executor, --ray-address and --json may be given with it.")
+@json_option("the runs' reports")
 @click.option("--allow-contaminated", is_flag=True,
               help="Replay contests that started before --model-cutoff (or the solver's own cut-off) anyway, "
                    "marked as contaminated in every output.")
@@ -138,8 +116,6 @@ def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max
     from simulator.replay import ReplaySettings
     from simulator.schedule import parse_schedule
 
-    check_range("--workers", workers, 1)
-    check_range("--samples", samples, 1)
     check_range("--max-submissions", max_submissions, 1)
     for seed in seeds:
         check_range("--seed", seed, 0, MAX_SEED)
@@ -147,11 +123,13 @@ def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max
     console = _console(as_json)
     home = csim_home()
     _quiet_libraries()
+    if resume_id is not None:
+        refuse_with_resume(click.get_current_context())
     with open_store(db) as store:
         if resume_id is not None:
             run = store.run(resume_id)
             if run is None:
-                raise DataError(store.url, "run", f"no run {resume_id} to resume")
+                raise DataError(store.where, "run", f"no run {resume_id} to resume")
             recorded = run.settings
             settings = ReplaySettings.from_dict(recorded)
             library = (open_library(store, library, home) if library is not None
@@ -185,8 +163,25 @@ def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max
                          "backend_options": options.to_dict(), "model_cutoff": cutoff, "contaminated": contaminated,
                          **_samples_check(solver, contests, allow_missing_samples)}
                 run_ids = _start_runs(store, solver, contests, seeds or (0,), settings, extra, label)
-            execute_runs(store, run_ids, contests, solver, judge, fingerprint, settings, console)
+            with progress_view(as_json) as progress:
+                execute_runs(store, run_ids, contests, solver, judge, fingerprint, settings, progress)
         _show_runs(store, run_ids, as_json, console)
+
+
+# What may accompany --resume: where and how fast to judge, and where to read and print; everything
+# else is the run's own, recorded when it started.
+RESUME_MAY_CHANGE = {"resume_id", "db", "library", "workers", "executor", "ray_address", "as_json"}
+
+
+def refuse_with_resume(ctx: click.Context) -> None:
+    """Refuse flags given with --resume that would change the run (they used to be ignored silently)."""
+    from click.core import ParameterSource
+
+    given = [p.opts[0] for p in ctx.command.params if p.name not in RESUME_MAY_CHANGE and p.expose_value
+             and ctx.get_parameter_source(p.name) not in (ParameterSource.DEFAULT, None)]
+    if given:
+        raise DataError("--resume", None, f"a resumed run keeps its own settings; drop {', '.join(given)} "
+                        "(or start a new run)")
 
 
 def _samples_check(solver, contests, allow_missing: bool) -> dict:
@@ -234,8 +229,8 @@ def _check_same_solver(run, solver) -> None:
 
 @click.command()
 @click.argument("run_id", type=int)
-@click.option("--db", help=DB_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@db_option
+@json_option("the report (with submissions, seeds and standings)")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write an HTML report with plots to this file.")
 @one_line_errors
@@ -266,9 +261,9 @@ def runs() -> None:
 
 
 @runs.command("list")
-@click.option("--db", help=DB_HELP)
-@click.option("--limit", type=int, help="Only the latest N runs.")
-@click.option("--json", "as_json", is_flag=True)
+@db_option
+@click.option("--limit", type=click.IntRange(min=1), help="Only the latest N runs.")
+@json_option("the runs")
 @one_line_errors
 def runs_list_command(db, limit, as_json):
     """List runs, latest first."""
@@ -285,12 +280,12 @@ def runs_list_command(db, limit, as_json):
 @click.command()
 @click.argument("side_a")
 @click.argument("side_b")
-@click.option("--db", help=DB_HELP)
+@db_option
 @click.option("--alpha", type=float, default=0.05, show_default=True, help="Significance level (both tests together).")
 @click.option("--max-drop", type=int,
               help="Deterministic gate: exit 1 when B lost more than this many of the problems A solved, "
                    "significant or not (for CI on small suites).")
-@click.option("--json", "as_json", is_flag=True)
+@json_option("the comparison")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the comparison as an HTML page.")
 @one_line_errors
@@ -306,16 +301,16 @@ def compare(side_a, side_b, db, alpha, max_drop, as_json, html_file):
         from simulator.html.compare_page import render_compare
 
         html_file.parent.mkdir(parents=True, exist_ok=True)
-        html_file.write_text(render_compare(result), encoding="utf-8")
+        html_file.write_text(render_compare(result.to_dict()), encoding="utf-8")
     if as_json:
         emit_json(result)
     else:
         _render_compare(result, _console(False))
-    if result["exit_code"]:
-        sys.exit(result["exit_code"])
+    if result.exit_code:
+        sys.exit(result.exit_code)
 
 
-def _render_compare(result: dict, console) -> None:
+def _render_compare(result, console) -> None:
     from rich.table import Table
 
     def side(s: dict) -> str:
@@ -323,59 +318,59 @@ def _render_compare(result: dict, console) -> None:
         return f"run{'s' if len(s['runs']) > 1 else ''} {runs} ({s['solver']}, seed{'s' if len(s['seeds']) > 1 else ''} " \
                f"{', '.join(map(str, s['seeds']))})"
 
-    console.print(f"A = {side(result['a'])}; B = {side(result['b'])}")
+    console.print(f"A = {side(result.a)}; B = {side(result.b)}")
     table = Table(title="Contests (mean percentile over each side's runs)")
     for column in ("contest", "A percentile", "B percentile", "B - A"):
         table.add_column(column)
-    for c in result["contests"]:
-        table.add_row(c["contest"] + (" (made up)" if c["made_up"] else ""), f"{c['a_percentile']:.1f}",
-                      f"{c['b_percentile']:.1f}", f"{c['diff_percentile']:+.1f}")
+    for c in result.contests:
+        table.add_row(c.contest + (" (made up)" if c.made_up else ""), f"{c.a_percentile:.1f}",
+                      f"{c.b_percentile:.1f}", f"{c.diff_percentile:+.1f}")
     console.print(table)
-    changed = [p for p in result["problems"] if p["change"]]
+    changed = [p for p in result.problems if p.change]
     if changed:
         table = Table(title="Problems that changed (solved: in most of the side's runs)")
         for column in ("contest", "problem", "A solve rate", "B solve rate", "change"):
             table.add_column(column)
         for p in changed:
-            table.add_row(p["contest"], p["index"], f"{p['a_rate']:.2f}", f"{p['b_rate']:.2f}", p["change"])
+            table.add_row(p.contest, p.index, f"{p.a_rate:.2f}", f"{p.b_rate:.2f}", p.change)
         console.print(table)
-    s, rate = result["solved"], result["solve_rate"]
+    s, rate = result.solved, result.solve_rate
     console.print(f"solved: A {s['a']}/{s['problems']}, B {s['b']}/{s['problems']} (lost {s['lost']}, gained "
                   f"{s['gained']}); solve rate B - A {rate['diff']:+.3f} (95% CI {rate['diff_ci95'][0]:+.3f}.."
                   f"{rate['diff_ci95'][1]:+.3f}, {rate['interval']})")
-    for t in result["tests"]:
-        console.print(f"{t['name']}: {t['pairs']} pairs, p = {t['p_value']:.4g} ({t['direction']}"
-                      f"{', significant' if t['significant'] else ''} at {result['per_test_alpha']:g})")
-    for warning in result["warnings"]:
+    for t in result.tests:
+        console.print(f"{t.name}: {t.pairs} pairs, p = {t.p_value:.4g} ({t.direction}"
+                      f"{', significant' if t.significant else ''} at {result.per_test_alpha:g})")
+    for warning in result.warnings:
         console.print(f"[yellow]Note: {warning}[/yellow]")
-    gate = result["gate"]
+    gate = result.gate
     if gate["max_drop"] is not None:
         console.print(f"gate --max-drop {gate['max_drop']}: B lost {gate['lost']}: "
                       + ("[bold red]FAILED[/bold red]" if gate["failed"] else "passed"))
-    style = "bold red" if result["exit_code"] else "bold green" if result["improvement"] else "bold"
-    console.print(f"[{style}]{result['verdict']}[/{style}]")
-    if result["made_up"]:
+    style = "bold red" if result.exit_code else "bold green" if result.improvement else "bold"
+    console.print(f"[{style}]{result.verdict}[/{style}]")
+    if result.made_up:
         console.print("[yellow]Note: some contests have MADE-UP standings; their percentiles mean nothing outside csim.[/yellow]")
 
 
 @click.command()
-@click.option("--solver", "solver_kind", type=click.Choice(["jax", "reference"]), default="jax", show_default=True,
-              help="jax: train the tiny model on the demo's solutions and sample it; reference: submit the "
-                   "problems' own reference solutions (no model).")
-@click.option("--model", "model_preset", type=click.Choice(["tiny", "small"]), default="tiny", show_default=True)
+@solver_option("jax", extra="Here `jax` alone trains the tiny model on the demo's own solutions and samples "
+                            "it; `reference` submits the problems' own reference solutions (no model).")
+@click.option("--model", "model_preset", type=click.Choice(["tiny", "small"]), default="tiny", show_default=True,
+              help="With --solver jax: the demo model's size.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--samples", type=int, help="Samples per problem (default: 64 with jax).")
-@click.option("--sandbox", type=click.Choice(SANDBOXES), default="local", show_default=True)
-@click.option("--db", help=DB_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print the run's report as JSON.")
+@samples_option(None, "Samples per problem (default: 64 with --solver jax, else 1000)")
+@sandbox_option
+@db_option
+@json_option("the run's report")
 @one_line_errors
-def demo(solver_kind, model_preset, seed, samples, sandbox, db, as_json):
+def demo(solver_spec, model_preset, seed, samples, sandbox, db, as_json):
     """Replay the shipped demo contest end to end (its standings are MADE UP)."""
     check_range("--seed", seed, 0, MAX_SEED)
-    check_range("--samples", samples, 1)
     end_on_sigterm()
     from contests.demo import demo_contest
-    from simulator.components import make_judge, make_solver
+    from simulator.cli.progress import training_progress
+    from simulator.components import judging, make_solver
     from simulator.demo import DEMO_INTRO, HEADERS_NOTE, MEMORISE_NOTE, demo_settings, prepare_demo_model
 
     console = _console(as_json)
@@ -383,21 +378,20 @@ def demo(solver_kind, model_preset, seed, samples, sandbox, db, as_json):
     _quiet_libraries()
     console.print(DEMO_INTRO)
     contest = demo_contest()
-    settings = demo_settings(solver_kind, samples)
-    with open_store(db) as store:
-        judge, fingerprint = make_judge(sandbox, None)
-        with judge:
-            if solver_kind == "jax":
+    settings = demo_settings(solver_spec, samples)
+    with open_store(db) as store, judging("local", sandbox, None) as (judge, fingerprint, _):
+        with progress_view(as_json) as progress:
+            spec = solver_spec
+            if solver_spec == "jax":
                 console.print(MEMORISE_NOTE)
                 console.print(HEADERS_NOTE)
-                run_dir = prepare_demo_model(contest, model_preset, home / "work", console)
+                run_dir = prepare_demo_model(contest, model_preset, home / "work", console,
+                                             training_progress(progress, "fine-tuning the demo model"))
                 spec = f"jax-demo:{run_dir}"
-            else:
-                spec = "reference"
             solver = make_solver(spec, judge)
             run_ids = _start_runs(store, solver, [contest], (seed,), settings,
                                   {"solver": spec, "sandbox": sandbox, "demo": True}, "csim demo")
-            execute_runs(store, run_ids, [contest], solver, judge, fingerprint, settings, console)
+            execute_runs(store, run_ids, [contest], solver, judge, fingerprint, settings, progress)
         _show_runs(store, run_ids, as_json, console)
         if not as_json:
-            console.print(f"Stored as run {run_ids[0]} in {store.url}; see `csim report {run_ids[0]}`.")
+            console.print(f"Stored as run {run_ids[0]} in {store.where}; see `csim report {run_ids[0]}`.")

@@ -11,6 +11,9 @@ from contests.errors import DataError
 from simulator.cli.backend_options import backend_options, options_from
 from simulator.cli.backends import serve_command
 from simulator.cli.common import emit_json, one_line_errors
+from simulator.cli.options import db_option, json_option, samples_option
+from simulator.cli.progress import progress_view, training_progress
+from solver.model.rundir import RunDir
 
 
 @click.group()
@@ -35,13 +38,10 @@ solver.add_command(serve_command)
 @click.option("--seed", type=int, help="Seed for the choice of training and held-out documents (default 0).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="JSON file of TokenizerConfig fields (flat, or under a \"tokenizer\" key); flags override it.")
-@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@json_option("the statistics")
 @one_line_errors
 def tokenizer_command(out_dir, codecontests, sources, vocab_size, model_type, max_mb, seed, config_file, as_json):
     """Train the SentencePiece tokenizer on code and statements; report tokens per byte on held-out text."""
-    from simulator.cli.common import make_console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from solver.model.tokenizer import TokenizerConfig, build_tokenizer, load_tokenizer_config
 
     config = load_tokenizer_config(config_file) if config_file else TokenizerConfig()
@@ -53,15 +53,10 @@ def tokenizer_command(out_dir, codecontests, sources, vocab_size, model_type, ma
         codecontests=tuple(str(p) for p in codecontests) or None,
         sources=tuple(str(p) for p in sources) or None,
     )
-    console = make_console(stderr=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True, disable=as_json) as progress:
-        task = progress.add_task("reading corpus", total=None)
-
-        def report(stage: str, done: int, total: int | None) -> None:
-            progress.update(task, description=stage, completed=done, total=total)
-
-        stats = build_tokenizer(config, Path(out_dir), progress=report)
+    with progress_view(as_json) as progress:
+        update = progress.task("reading corpus")
+        stats = build_tokenizer(config, Path(out_dir), progress=lambda stage, done, total: update(
+            done, total, description=stage))
     if as_json:
         emit_json(stats)
         return
@@ -79,7 +74,7 @@ def _training_options(func):
     """Options shared by pretrain and finetune: a config file, a preset, and flags overriding it."""
     options = [
         click.option("--run", "run_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-                     help="Run directory (config.json, tokenizer.model, checkpoints/, metrics.jsonl); "
+                     help=f"Run directory ({RunDir.LAYOUT}); "
                           "an existing run is resumed."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
                      help="JSON or TOML file with `model` (fields, or `preset`), `train` and `data` sections; "
@@ -99,7 +94,7 @@ def _training_options(func):
         click.option("--model-parallel", type=int, help="Devices on the mesh's model axis (default 1)."),
         click.option("--distributed", is_flag=True, default=None,
                      help="Several hosts: call jax.distributed.initialize() (coordinator from the environment)."),
-        click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON."),
+        json_option("the run's summary"),
     ]
     for option in reversed(options):
         func = option(func)
@@ -116,7 +111,7 @@ def _run_config(run_dir: Path, config_file, preset, flags: dict, train_defaults:
     from solver.model.config import load_run_config, read_run_config
 
     train = {k: v for k, v in flags.items() if v is not None}
-    stored = Path(run_dir) / "config.json"
+    stored = RunDir(run_dir).config
     if stored.exists():
         if config_file or preset:
             raise DataError(stored, None, "the run exists: resume it with flags such as --steps, not a new config")
@@ -155,8 +150,9 @@ def pretrain_command(run_dir, sources, config_file, preset, tokenizer_path, as_j
     from solver.model.train import pretrain
 
     config = _run_config(run_dir, config_file, preset, flags)
-    summary = pretrain(run_dir, list(sources) or None, config=config, tokenizer=_load_tokenizer(tokenizer_path),
-                       progress=not as_json)
+    with progress_view(as_json) as view:
+        summary = pretrain(run_dir, list(sources) or None, config=config, tokenizer=_load_tokenizer(tokenizer_path),
+                           progress=training_progress(view, "pre-training"))
     _report_run(summary, as_json)
 
 
@@ -197,8 +193,9 @@ def finetune_command(run_dir, problem_paths, init_from, config_file, preset, tok
 
     config = _run_config(run_dir, config_file, preset, flags, train_defaults=FINETUNE_DEFAULTS)
     problems = _load_problems(problem_paths)
-    summary = finetune(run_dir, problems, init_from=init_from, config=config,
-                       tokenizer=_load_tokenizer(tokenizer_path), progress=not as_json)
+    with progress_view(as_json) as view:
+        summary = finetune(run_dir, problems, init_from=init_from, config=config,
+                           tokenizer=_load_tokenizer(tokenizer_path), progress=training_progress(view, "fine-tuning"))
     # Dates come from the contest library (CodeContests records carry none); `replay` applies the cut-off.
     summary["training_cutoff"] = write_training_cutoff(run_dir, problems, csim_home() / "contests")
     _report_run(summary, as_json)
@@ -220,8 +217,8 @@ def _share(value: str) -> tuple[int, int]:
 @click.option("--backend", "backend_spec",
               help="Instead of --run: hf:PATH (a local transformers checkpoint) or openai:URL (with --model); "
                    "samples are cached in the store (--db). --headers random means none here.")
-@click.option("--db", help="Database holding the generation cache, with --backend (default: $CSIM_HOME/csim.db).")
-@click.option("-n", "count", type=int, default=100, show_default=True, help="Samples to draw.")
+@db_option
+@samples_option(100, "Samples to draw")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="JSON-lines file to write the distinct samples to (replaced).")
 @click.option("--seed", type=int, default=0, show_default=True)
@@ -237,10 +234,10 @@ def _share(value: str) -> tuple[int, int]:
 @click.option("--share", default="0/1", show_default=True, callback=lambda ctx, param, value: _share(value),
               help="HOST/HOSTS: draw only this host's share of the N samples (indices HOST, HOST+HOSTS, ...); "
                    "the hosts' files together hold exactly what one host would draw (docs/cluster-jax.md).")
-@click.option("--json", "as_json", is_flag=True, help="Print a summary as JSON.")
+@json_option("a summary")
 @backend_options(sampling=False, cutoff=False)
 @one_line_errors
-def sample_command(problem_path, problem_name, run_dir, backend_spec, db, count, out_path, seed, temperature, top_k,
+def sample_command(problem_path, problem_name, run_dir, backend_spec, db, samples, out_path, seed, temperature, top_k,
                    top_p, languages, batch_size, headers, step, share, as_json, **backend_kwargs):
     """Draw programs for a problem and stream the distinct ones to a JSON-lines file (--run); or draw
     them from a model backend through the generation cache (--backend)."""
@@ -251,18 +248,16 @@ def sample_command(problem_path, problem_name, run_dir, backend_spec, db, count,
         from simulator.cli.backends import sample_with_backend
 
         if share != (0, 1):  # a backend's draws are keyed per sample in the generation cache: no shares needed
-            raise DataError("--share", None, "only with --run (csim's model); a --backend draw is shared through its cache")
+            raise DataError("--share", None, "only with --run (csim's model); a --backend draw is shared through "
+                            "its cache")
 
         options = replace(options_from(backend_kwargs), temperature=temperature, top_k=top_k, top_p=top_p,
                           batch_size=batch_size, headers="none" if headers == "random" else headers,
                           languages=tuple(x.strip() for x in languages.split(",") if x.strip()))
-        return sample_with_backend(load_problem(problem_path, problem_name), backend_spec, options, count, out_path,
+        return sample_with_backend(load_problem(problem_path, problem_name), backend_spec, options, samples, out_path,
                                    seed, db, as_json)
     import json
     import time
-
-    from simulator.cli.common import make_console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from contests.problems import load_problem
     from simulator.cli.common import csim_home
@@ -270,7 +265,7 @@ def sample_command(problem_path, problem_name, run_dir, backend_spec, db, count,
     from solver.model.sampler import Sampler, host_share
 
     problem = load_problem(problem_path, problem_name)
-    count_here = len(host_share(count, *share))
+    count_here = len(host_share(samples, *share))
     languages = tuple(x.strip() for x in languages.split(",") if x.strip())
     start_runtime(compilation_cache=csim_home() / "jax-cache")
     sampler = Sampler.from_run(run_dir, step=step, batch_size=batch_size)
@@ -278,14 +273,11 @@ def sample_command(problem_path, problem_name, run_dir, backend_spec, db, count,
     seen: set[tuple[str, str]] = set()
     started = time.perf_counter()
     # Streamed: each distinct sample is written (whole lines, flushed) as soon as it is drawn.
-    with out_path.open("w", encoding="utf-8") as out, Progress(
-        TextColumn("sampling {task.fields[problem]}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]} samples/s, {task.fields[distinct]} distinct"), TimeRemainingColumn(),
-        console=make_console(stderr=True), disable=as_json,
-    ) as progress:
-        task = progress.add_task("sampling", total=count_here, problem=problem.id, rate="-", distinct=0)
-        for drawn, sample in enumerate(sampler.sample(problem, count, seed=seed, temperature=temperature, top_k=top_k, top_p=top_p,
-                                     languages=languages, headers=headers, share=share), 1):
+    with out_path.open("w", encoding="utf-8") as out, progress_view(as_json) as progress:
+        update = progress.task(f"sampling {problem.id}", count_here)
+        for drawn, sample in enumerate(sampler.sample(problem, samples, seed=seed, temperature=temperature,
+                                                      top_k=top_k, top_p=top_p, languages=languages, headers=headers,
+                                                      share=share), 1):
             if (sample.language, sample.source) not in seen:
                 seen.add((sample.language, sample.source))
                 out.write(json.dumps({"problem": problem.id, "index": sample.index, "language": sample.language,
@@ -293,7 +285,7 @@ def sample_command(problem_path, problem_name, run_dir, backend_spec, db, count,
                                       "tokens": sample.tokens, "header": sample.header}) + "\n")
                 out.flush()
             rate = drawn / max(time.perf_counter() - started, 1e-9)
-            progress.update(task, completed=drawn, rate=f"{rate:.1f}", distinct=len(seen))
+            update(drawn, detail=f"{rate:.1f} samples/s, {len(seen)} distinct")
     seconds = time.perf_counter() - started
     summary = {"problem": problem.id, "out": str(out_path), "drawn": count_here, "share": list(share),
                "distinct": len(seen), "seconds": round(seconds, 3),

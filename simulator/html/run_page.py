@@ -346,7 +346,7 @@ def drilldown(report: dict) -> str:
             parts.append(f'<pre class="source">{escape(s["source"])}</pre>')
             if s["tests"]:
                 parts.append(table(f"tests-{key.replace('/', '-')}-{s['order'] + 1}", s["tests"], [
-                    Column("index", "test", lambda t: str(t["index"] + 1) if t.get("index") is not None else "–"),
+                    Column("number", "test", lambda t: str(t["number"]) if t.get("number") is not None else "–"),
                     Column("verdict", "verdict", numeric=False),
                     Column("cpu_seconds", "CPU time", lambda t: number(_ms(t.get("cpu_seconds")), 0, "ms")),
                     Column("wall_seconds", "wall time", lambda t: number(_ms(t.get("wall_seconds")), 0, "ms")),

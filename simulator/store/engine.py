@@ -20,11 +20,21 @@ def database_url(db: str | Path) -> str:
     return f"sqlite:///{Path(text).expanduser().resolve()}"
 
 
+def masked_url(url: str) -> str:
+    """A database URL as csim prints it: the password replaced by ***."""
+    if "://" not in url:
+        return url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL sqlalchemy can read: show nothing that might be a password
+        return url.split("://", 1)[0] + "://..."
+
+
 def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
-    except Exception as e:  # sqlalchemy raises ArgumentError with a long message
-        raise DataError(url, None, f"not a database URL ({e})") from None
+    except Exception:  # sqlalchemy raises ArgumentError with a long message, the URL in it
+        raise DataError(masked_url(url), None, "not a database URL") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -34,7 +44,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if backend == "postgresql":
         return create_engine(parsed, pool_pre_ping=True)
-    raise DataError(url, None, f"unsupported database {backend!r}: use a SQLite path or postgresql+psycopg://...")
+    raise DataError(masked_url(url), None, f"unsupported database {backend!r}: use a SQLite path or postgresql+psycopg://...")
 
 
 def _sqlite_write_locks(engine: Engine) -> None:

@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import delete, select
-from sqlalchemy.engine import make_url
 
 from contests.errors import DataError
 from contests.library import ContestSummary, between, check_id
@@ -29,7 +28,7 @@ from simulator.store.store import Store
 class SqlContestLibrary:
     def __init__(self, store: Store):
         self.store = store
-        self.where = make_url(store.url).render_as_string(hide_password=True)
+        self.where = store.where
 
     def location(self, contest_id: str) -> str:
         return f"{self.where}#contest={contest_id}"

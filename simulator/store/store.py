@@ -23,7 +23,7 @@ from contests.model import Contest
 from judge.verdicts import JudgeResult, Verdict
 from simulator.schedule import Timed
 from simulator.store import migrate
-from simulator.store.engine import database_url, make_engine
+from simulator.store.engine import database_url, make_engine, masked_url
 from simulator.store.models import (
     ContestRef,
     ContestResultRow,
@@ -65,6 +65,7 @@ def _insert_ignore(session: Session, model, values: dict, conflict: Sequence[str
 class Store:
     def __init__(self, db: str | Path):
         self.url = database_url(db)
+        self.where = masked_url(self.url)  # how messages name this store: never with its password
         self.engine = make_engine(self.url)
         migrate.upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

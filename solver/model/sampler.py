@@ -43,6 +43,7 @@ from solver.model.config import ModelConfig, read_run_config
 from solver.model.data.batches import decoder_prefix
 from solver.model.data.header import FALLBACK_TAG_SETS, RATINGS, HeaderFields, format_header, random_header_fields
 from solver.model.transformer import abstract_model
+from solver.model.rundir import RunDir
 from solver.model.tokenizer import Tokenizer
 
 ENCODER_BUCKET = 128  # statements are padded to a multiple of this: few encoder shapes
@@ -249,11 +250,11 @@ class Sampler:
     def from_run(cls, run_dir: str | Path, *, step: int | None = None, mesh: Mesh | None = None,
                  batch_size: int = 32) -> Sampler:
         run_dir = Path(run_dir)
-        config, extra = read_run_config(run_dir / "config.json")
-        tokenizer = Tokenizer.load(run_dir / "tokenizer.model")
+        config, extra = read_run_config(RunDir(run_dir).config)
+        tokenizer = Tokenizer.load(RunDir(run_dir).tokenizer)
         mesh = mesh or meshlib.make_mesh(devices=jax.local_devices())
         decoder = _decoder_for(config.model, mesh, tokenizer)
-        with CheckpointStore(run_dir / "checkpoints", read_only=True) as store:
+        with CheckpointStore(RunDir(run_dir).checkpoints, read_only=True) as store:
             step = store.latest_step() if step is None else step
             params, _, _ = store.restore(step, decoder.abstract_params)
         describe = {"run_dir": str(run_dir.resolve()), "step": step, "tokenizer": tokenizer.digest,

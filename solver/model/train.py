@@ -1,5 +1,5 @@
 """Training: one jitted step with donated state on a (data, model) mesh, the loop around it
-(resumable Orbax checkpoints, metrics.jsonl, a progress bar), and the two entry points
+(resumable Orbax checkpoints, metrics.jsonl, progress through a callback), and the two entry points
 `pretrain` and `finetune` that own a run directory.
 
 A run directory holds config.json, tokenizer.model, checkpoints/ and metrics.jsonl.
@@ -30,6 +30,7 @@ from solver.model.config import (FINETUNE_DEFAULTS, ModelConfig, RunConfig, Trai
                            read_run_config, save_run_config)
 from solver.model.losses import mlm_positions, total_loss
 from solver.model.transformer import Transformer, abstract_model
+from solver.model.rundir import RunDir
 from solver.model.tokenizer import Tokenizer
 
 BATCH_FIELDS = ("enc_tokens", "enc_mask", "mlm_targets", "mlm_mask", "dec_inputs", "dec_targets",
@@ -189,34 +190,33 @@ class MetricsLog:
         return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+# progress(step, total_steps, logged): called after every step; LOGGED is the record just written to
+# metrics.jsonl (loss, tokens_per_s, ...) on a logging step, else None. The command line draws it.
+TrainProgress = Callable[[int, int, "dict | None"], None]
+
+
 class _Reporter:
-    """Logs a step's metrics every `every` steps (metrics.jsonl and the progress bar), with
+    """Logs a step's metrics every `every` steps (metrics.jsonl, and the progress callback), with
     tokens/s over the steps since the last log."""
 
-    def __init__(self, log: MetricsLog, every: int, enabled: bool, total: int, done: int):
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self.log, self.every = log, max(1, every)
-        self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("loss {task.fields[loss]}"), TextColumn("{task.fields[tps]} tokens/s"), TimeRemainingColumn(),
-            console=Console(stderr=True), disable=not enabled,
-        )
-        self.task = self.bar.add_task("training", total=total, completed=done, loss="-", tps="-")
+    def __init__(self, log: MetricsLog, every: int, progress: TrainProgress | None, total: int):
+        self.log, self.every, self.progress, self.total = log, max(1, every), progress, total
         self.since, self.tokens = time.perf_counter(), 0
 
     def __call__(self, step: int, metrics: dict, force: bool = False) -> None:
         values = {k: float(v) for k, v in jax.device_get(metrics).items()}
         self.tokens += int(values["tokens"])
         if step % self.every and not force:
-            self.bar.update(self.task, completed=step)
+            if self.progress:
+                self.progress(step, self.total, None)
             return
         now = time.perf_counter()
         tps = self.tokens / max(now - self.since, 1e-9)
-        self.log.append({"step": step, **{k: round(v, 6) for k, v in values.items()},
-                         "tokens_per_s": round(tps, 1), "time": round(time.time(), 3)})
-        self.bar.update(self.task, completed=step, loss=f"{values['loss']:.4f}", tps=f"{tps:,.0f}")
+        record = {"step": step, **{k: round(v, 6) for k, v in values.items()},
+                  "tokens_per_s": round(tps, 1), "time": round(time.time(), 3)}
+        self.log.append(record)
+        if self.progress:
+            self.progress(step, self.total, record)
         self.since, self.tokens = now, 0
 
 
@@ -229,7 +229,7 @@ def run_training(
     init_params: Callable[[Trainer], Any] | None = None,
     mesh: Mesh | None = None,
     stop_at: int | None = None,
-    progress: bool = True,
+    progress: TrainProgress | None = None,
 ) -> dict:
     """Train (or resume training) in RUN_DIR up to train_config.steps (or stop_at, to pause early).
 
@@ -245,11 +245,11 @@ def run_training(
     if train_config.batch_size % data_size:
         raise ValueError(f"batch_size {train_config.batch_size} is not a multiple of the data axis ({data_size})")
     trainer = Trainer(model_config, train_config, mesh)
-    metrics_log = MetricsLog(run_dir / "metrics.jsonl")
+    metrics_log = MetricsLog(RunDir(run_dir).metrics)
     end = min(train_config.steps, stop_at) if stop_at is not None else train_config.steps
     started = time.perf_counter()
 
-    with CheckpointStore(run_dir / "checkpoints", keep=train_config.keep_checkpoints) as store:
+    with CheckpointStore(RunDir(run_dir).checkpoints, keep=train_config.keep_checkpoints) as store:
         latest = store.latest_step()
         if latest is not None:
             params, opt, meta = store.restore(latest, trainer.abstract_params(), trainer.abstract_opt())
@@ -266,28 +266,27 @@ def run_training(
             store.save(step, state.params, {"step": state.step, "opt_state": state.opt_state},
                        {"step": step, "batches_consumed": consumed})
 
-        report = _Reporter(metrics_log, train_config.log_every, progress, end, step)
+        report = _Reporter(metrics_log, train_config.log_every, progress, end)
         pending = None
         buckets: set[tuple[int, int]] = set()
-        with report.bar:
-            while step < end:
-                raw = next(batches, None)
-                if raw is None:
-                    break  # the data ran out
-                batch = trainer.put(raw)
-                buckets.add((batch["enc_tokens"].shape[1], batch["dec_inputs"].shape[1]))
-                state, metrics = trainer.step(state, batch)
-                consumed += 1
-                step += 1
-                # Read the previous step's metrics only now, so that the host prepares the next
-                # batch while the device still computes this step.
-                if pending is not None:
-                    report(*pending)
-                pending = (step, metrics)
-                if step % train_config.checkpoint_every == 0:
-                    save()
+        while step < end:
+            raw = next(batches, None)
+            if raw is None:
+                break  # the data ran out
+            batch = trainer.put(raw)
+            buckets.add((batch["enc_tokens"].shape[1], batch["dec_inputs"].shape[1]))
+            state, metrics = trainer.step(state, batch)
+            consumed += 1
+            step += 1
+            # Read the previous step's metrics only now, so that the host prepares the next
+            # batch while the device still computes this step.
             if pending is not None:
-                report(*pending, force=True)
+                report(*pending)
+            pending = (step, metrics)
+            if step % train_config.checkpoint_every == 0:
+                save()
+        if pending is not None:
+            report(*pending, force=True)
         if step > first_step and store.latest_step() != step:
             save()
     logged = metrics_log.read()
@@ -330,7 +329,7 @@ def synthetic_batches(
 
 # --- runs: pre-training and fine-tuning in a run directory ---------------------------------------
 
-CONFIG_FILE, TOKENIZER_FILE = "config.json", "tokenizer.model"
+CONFIG_FILE, TOKENIZER_FILE = RunDir.CONFIG, RunDir.TOKENIZER
 
 
 def _open_run(run_dir: Path, kind: str, config: RunConfig | None, tokenizer: Tokenizer | None,
@@ -363,13 +362,14 @@ def _open_run(run_dir: Path, kind: str, config: RunConfig | None, tokenizer: Tok
 
 def restore_params(run_dir: str | Path, trainer: Trainer, step: int | None = None):
     """A run's parameters (latest checkpoint by default), placed as TRAINER wants them."""
-    with CheckpointStore(Path(run_dir) / "checkpoints", read_only=True) as store:
+    with CheckpointStore(RunDir(run_dir).checkpoints, read_only=True) as store:
         params, _, _ = store.restore(step, trainer.abstract_params())
     return params
 
 
 def pretrain(run_dir: str | Path, paths: Iterable[str | Path] | None = None, *, config: RunConfig | None = None,
-             tokenizer: Tokenizer | None = None, stop_at: int | None = None, progress: bool = True) -> dict:
+             tokenizer: Tokenizer | None = None, stop_at: int | None = None,
+             progress: TrainProgress | None = None) -> dict:
     """Pre-train on the source files under PATHS (None: the machine's Python standard library and
     C/C++ headers), or resume the run in RUN_DIR. Without a tokenizer, one is trained on PATHS."""
     from solver.model.data.batches import pretrain_batches
@@ -393,7 +393,7 @@ def pretrain(run_dir: str | Path, paths: Iterable[str | Path] | None = None, *, 
 
 def finetune(run_dir: str | Path, problems: list[Problem], *, init_from: str | Path | None = None,
              config: RunConfig | None = None, tokenizer: Tokenizer | None = None, stop_at: int | None = None,
-             progress: bool = True) -> dict:
+             progress: TrainProgress | None = None) -> dict:
     """Fine-tune on PROBLEMS' statements and solutions, starting from the pre-trained run INIT_FROM
     (its model shape, tokenizer and latest parameters) when given, or resume the run in RUN_DIR.
     Without either, a tokenizer is trained on the problems' text. The problems' most common tag

@@ -12,6 +12,7 @@ from pathlib import Path
 from contests.errors import DataError
 from contests.model import Problem
 from judge.interface import Judge
+from solver.model.rundir import RunDir
 from solver.interface import Budget, SolveResult
 from solver.selection.executor import Executor
 from solver.selection.filtering import Candidate
@@ -41,8 +42,7 @@ class JaxSolver:
         from solver.model.sampler import Sampler  # JAX is imported only by this solver
 
         self.run_dir = Path(run_dir)
-        if not (self.run_dir / "config.json").is_file():
-            raise DataError(self.run_dir, None, "not a run directory (no config.json)")
+        RunDir(self.run_dir).check()
         self.judge = judge
         self.sampler = Sampler.from_run(self.run_dir, step=step)
         if headers not in ("random", "problem"):

@@ -43,7 +43,8 @@ def test_judges_a_native_problem_as_json(tmp_path, native):
     out = json.loads(result.stdout)
     assert out["verdict"] == "OK" and out["problem"] == "sum" and out["language"] == "python"
     assert [t["verdict"] for t in out["tests"]] == ["OK", "OK"]
-    assert {"cpu_time", "wall_time", "memory", "exit_code", "signal", "message"} <= set(out["tests"][0])
+    assert {"number", "cpu_seconds", "wall_seconds", "memory_bytes", "exit_code", "signal", "message"} <= set(out["tests"][0])
+    assert [t["number"] for t in out["tests"]] == [1, 2]  # numbered as the text table numbers them
 
 
 def test_a_rejection_still_exits_zero(tmp_path, native):
@@ -51,7 +52,8 @@ def test_a_rejection_still_exits_zero(tmp_path, native):
     result = invoke(src, "--problem", native, "--json", "--all-tests")
     assert result.exit_code == 0
     out = json.loads(result.stdout)
-    assert out["verdict"] == "WA" and out["failed_test"] == 0 and len(out["tests"]) == 2
+    # 1-based, as the text says "test 1"
+    assert out["verdict"] == "WA" and out["failed_test_number"] == 1 and len(out["tests"]) == 2
     human = invoke(src, "--problem", native)
     assert human.exit_code == 0 and "verdict: WA" in human.stdout
 

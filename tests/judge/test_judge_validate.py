@@ -55,3 +55,4 @@ def test_incorrect_references_must_be_rejected(judge, dev):
         ("solutions-0", AS_EXPECTED), ("off-by-one", AS_EXPECTED), ("marked wrong but right", ACCEPTED_INCORRECT)]
     assert not v.ok and not v.needs_checker
     assert v.solutions[1].failed_tests[0] == 0
+    assert v.solutions[1].to_dict()["failed_test_numbers"][0] == 1  # JSON counts tests from 1, as texts do

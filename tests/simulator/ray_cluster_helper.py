@@ -126,7 +126,7 @@ def replay_once(db: str, address: str, contest, samples: Path, kill=None) -> tup
     from simulator.components import solver_identity
 
     with Store(db) as store, judging("ray", "local", None, address) as (judge, fingerprint, executor):
-        solver = make_solver(f"samples:{samples}", judge, executor)
+        solver = make_solver(f"samples:{samples}", judge, executor=executor)
         version = store.solver_version(solver_identity(solver, "test"))
         store.record_contest(contest)
         run = store.create_run(version, 7, {**settings.to_dict(), "contests": [contest.id]}, [contest.id])

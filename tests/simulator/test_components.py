@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import judge as judge_package
-from simulator.components import code_digest, make_judge
+from simulator.components import code_digest, judging
 
 
 def test_a_change_to_the_judge_code_changes_the_digest(tmp_path):
@@ -20,9 +20,8 @@ def test_a_change_to_the_judge_code_changes_the_digest(tmp_path):
 
 
 def test_the_fingerprint_names_sandbox_code_and_toolchains():
-    judge, fingerprint = make_judge("none", 1)
-    with judge:
-        pass
+    with judging("local", "none", 1) as (_, fingerprint, executor):
+        assert executor is None
     got = json.loads(fingerprint)
     assert got["sandbox"] == "none" and got["judge_code"] == code_digest(Path(judge_package.__file__).parent)
     assert set(got["toolchains"]) == {"python", "cpp", "java"} and "g++" in got["toolchains"]["cpp"]

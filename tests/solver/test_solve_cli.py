@@ -33,7 +33,7 @@ def run(*args):
 
 
 def test_solve_samples_json(dev, samples):
-    result = run("--problem", dev, "--problem-name", "1141A", "--samples", str(samples), "--inputs", "8",
+    result = run("--problem", dev, "--problem-name", "1141A", "--solver", f"samples:{samples}", "--inputs", "8",
                  "--workers", "2", "--json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
@@ -46,15 +46,17 @@ def test_solve_samples_json(dev, samples):
 
 
 def test_solve_reference_table(dev):
-    result = run("--problem", dev, "--problem-name", "1141A", "--reference", "--workers", "1")
+    result = run("--problem", dev, "--problem-name", "1141A", "--solver", "reference", "--workers", "1")
     assert result.exit_code == 0, result.output
     assert "1 submissions" in result.output and "reference solution 1" in result.output
 
 
 @pytest.mark.parametrize("args, says", [
-    (["--reference", "--samples", "x.jsonl"], "give exactly one of"),
-    ([], "give exactly one of"),
-    (["--samples", "/nonexistent.jsonl"], "no such samples file"),
+    (["--reference"], "--reference was removed; use --solver reference"),
+    (["--run", "runs/ft"], "--run was removed; use --solver jax:RUN_DIR"),
+    (["--samples", "x.jsonl"], "--samples: 'x.jsonl' is not a whole number; a samples file is given as --solver samples:FILE"),
+    (["--solver", "samples"], "unknown solver 'samples'"),
+    (["--solver", "samples:/nonexistent.jsonl"], "no such samples file"),
 ])
 def test_solve_bad_input_is_one_line(dev, args, says):
     result = CliRunner().invoke(main, ["solve", "--problem", dev, "--problem-name", "1141A", *args])
@@ -65,5 +67,5 @@ def test_solve_bad_input_is_one_line(dev, args, says):
 def test_solve_bad_samples_line(dev, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"problem": "1141A", "language": "python", "source": "print(1)"}\n{oops\n')
-    result = CliRunner().invoke(main, ["solve", "--problem", dev, "--problem-name", "1141A", "--samples", str(bad)])
+    result = CliRunner().invoke(main, ["solve", "--problem", dev, "--problem-name", "1141A", "--solver", f"samples:{bad}"])
     assert result.exit_code == 2 and f"{bad}: line 2: not valid JSON" in result.output

@@ -33,8 +33,8 @@ def test_memorised_model_solves_its_problems_through_csim_solve(tmp_path_factory
         assert len(solvable) >= 2, "fewer than two memorised problems fit the decoder and are accepted"
         for problem in solvable[:2]:
             result = CliRunner().invoke(main, [
-                "solve", "--problem", dev, "--problem-name", problem.id, "--run", str(run_dir),
-                "-n", "8", "--languages", "python", "--headers", "problem", "--temperature", "0.12", "--inputs", "5", "--seed", "1", "--workers", "2", "--json"])
+                "solve", "--problem", dev, "--problem-name", problem.id, "--solver", f"jax:{run_dir}",
+                "--samples", "8", "--languages", "python", "--headers", "problem", "--temperature", "0.12", "--inputs", "5", "--seed", "1", "--workers", "2", "--json"])
             assert result.exit_code == 0, result.output
             out = json.loads(result.output)
             assert out["solver"]["name"] == "jax" and len(out["solver"]["checkpoint_digest"]) == 64
