@@ -70,8 +70,8 @@ def scaling(run_ids, all_seeds, draws, db, as_json):
 @click.option("--draws", type=int, default=200, show_default=True,
               help="Sub-samples of k samples per problem and k (the same for every strategy).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Fixes the sub-samples and random picks.")
-@click.option("--db", help=DB_HELP)
-@click.option("--json", "as_json", is_flag=True)
+@db_option
+@json_option("each strategy's curve and the paired differences")
 @one_line_errors
 def selection(run_ids, all_seeds, draws, seed, db, as_json):
     """10@k of each selection strategy (random, examples then random, mean log-probability, value
