@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 from contests.errors import DataError
-from contests.model import LANGUAGES
+from judge.languages import language_ids
 from solver.backends.base import SamplingParams
 from solver.backends.draw import DrawSettings
 from solver.backends.prompts import PromptTemplates
@@ -72,9 +72,10 @@ def make_backend(spec: str, options: BackendOptions):
 
 
 def draw_settings(backend, options: BackendOptions) -> DrawSettings:
-    bad = [x for x in options.languages if x not in LANGUAGES]
+    known = language_ids()
+    bad = [x for x in options.languages if x not in known]
     if bad or not options.languages:
-        raise DataError("--languages", None, f"unknown or no languages {bad}; expected some of {', '.join(LANGUAGES)}")
+        raise DataError("--languages", None, f"unknown or no languages {bad}; expected some of {', '.join(known)}")
     style = options.prompt_style or backend.default_style
     templates = PromptTemplates.default()
     if options.prompt_file:
