@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 from contests.errors import DataError
-from judge.languages import language_ids
 from solver.backends.base import SamplingParams
 from solver.backends.draw import DrawSettings
-from solver.backends.prompts import PromptTemplates
+from solver.backends.prompts import LANGUAGE_TITLES, PromptTemplates
 
 KINDS = ("hf", "openai")
 
@@ -72,7 +71,8 @@ def make_backend(spec: str, options: BackendOptions):
 
 
 def draw_settings(backend, options: BackendOptions) -> DrawSettings:
-    known = language_ids()
+    # The languages a prompt can ask for (their names, titles and code fences are in prompts.py).
+    known = tuple(LANGUAGE_TITLES)
     bad = [x for x in options.languages if x not in known]
     if bad or not options.languages:
         raise DataError("--languages", None, f"unknown or no languages {bad}; expected some of {', '.join(known)}")
