@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from judge.sandbox import SANDBOXES
-from judge.sandbox.box import Box, BoxSpec, Isolation, LocalBox, RawRun
+from judge.sandbox.box import Box, BoxSpec, Isolation, LocalBox, RawRun, Starter
 from judge.sandbox.layers import Layer, detect_local
 from judge.sandbox.pool import BoxPool
 
@@ -46,6 +46,7 @@ class LocalBackend:
 
     isolation: Isolation
     layers: list[Layer] = field(default_factory=list)
+    starter: Starter = field(default_factory=Starter)  # every box's processes start from its thread
 
     @classmethod
     def detect(cls, use_namespaces: bool) -> "LocalBackend":
@@ -57,10 +58,10 @@ class LocalBackend:
         return self.isolation.setpriv is not None
 
     def box(self, spec: BoxSpec) -> Box:
-        return LocalBox(spec, self.isolation)
+        return LocalBox(spec, self.isolation, self.starter)
 
     def close(self) -> None:
-        pass
+        self.starter.close()
 
 
 def make_backend(sandbox: str, docker_url: str | None, token: str) -> Backend:

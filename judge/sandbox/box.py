@@ -18,10 +18,12 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import queue
 import shutil
 import subprocess
 import tempfile
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -254,12 +256,57 @@ class Box:
         return ""
 
 
-class LocalBox(Box):
-    """bubblewrap (or, where it is missing or not wanted, a plain process) on this machine."""
+class Starter:
+    """Starts the boxes' processes from a thread of its own that lives until close().
 
-    def __init__(self, spec: BoxSpec, isolation: Isolation):
+    bubblewrap's --die-with-parent is PR_SET_PDEATHSIG, which the kernel fires when the *thread*
+    that forked the box exits, not its process. Boxes are shared through the pools by threads that
+    come and go (a pool per map, Ray's actor threads): a box started straight from one of them was
+    SIGKILLed, even in the middle of another thread's run, when that thread ended. From this thread
+    a box still dies with the judge (its process killed, or closed), never with a caller's thread."""
+
+    def __init__(self):
+        self._requests: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._thread = threading.Thread(target=self._serve, name="csim-box-starter", daemon=True)
+        self._thread.start()
+
+    def popen(self, argv: list[str], **kwargs) -> subprocess.Popen:
+        """subprocess.Popen(ARGV, **KWARGS), forked from the starter's thread."""
+        done: Future = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the judge is closed")
+            self._requests.put((done, argv, kwargs))
+        return done.result()
+
+    def _serve(self) -> None:
+        while (request := self._requests.get()) is not None:
+            done, argv, kwargs = request
+            try:
+                done.set_result(subprocess.Popen(argv, **kwargs))
+            except BaseException as e:  # the caller's to handle, as if it had called Popen itself
+                done.set_exception(e)
+
+    def close(self) -> None:
+        """Stop the thread, once the boxes it started are closed (their processes die with it)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._requests.put(None)
+        self._thread.join()
+
+
+class LocalBox(Box):
+    """bubblewrap (or, where it is missing or not wanted, a plain process) on this machine; its
+    processes are started by STARTER (see Starter)."""
+
+    def __init__(self, spec: BoxSpec, isolation: Isolation, starter: Starter):
         super().__init__(spec)
         self.isolation = isolation
+        self.starter = starter
         self.proc: subprocess.Popen | None = None
         self._log = None
         self._extra_pids: list[int] = []
@@ -305,8 +352,8 @@ class LocalBox(Box):
                 'for f in $CSIM_CGROUP_PROCS; do echo $$ > "$f" || exit 125; done; '
                 'unset CSIM_CGROUP_PROCS; exec "$@"', "sh", *argv]
         self._log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
-                                     env=env, close_fds=True, start_new_session=True)
+        self.proc = self.starter.popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+                                       env=env, close_fds=True, start_new_session=True)
         self.channel = Channel(self.proc.stdout.fileno(), self.proc.stdin.fileno())
         try:
             self._handshake(iso.seccomp, iso.subreaper)

@@ -4,11 +4,16 @@ for tests/simulator/test_ray_executor.py, inside a private network namespace so 
 
     ray_cluster_helper.py verdicts OUT TEMP_DIR    the same programs judged through Ray and locally
     ray_cluster_helper.py kill OUT TEMP_DIR DB     a replay undisturbed, then one with a node killed midway
+    ray_cluster_helper.py resume OUT TEMP_DIR DB   `csim replay` on two nodes; again, the driver killed
+                                                   midway and resumed; again on one node
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -108,12 +113,12 @@ def _stable(result):
 
 # ------------------------------------------------------------------ a node killed midway
 
-def samples_file(path: Path, contest) -> Path:
+def samples_file(path: Path, contest, copies: int = 12) -> Path:
     """Many distinct programs per problem, right and wrong (only wrong ones for the last problem), so
     that the filtering has batches to spread and the results hold solved and unsolved problems."""
     lines = []
     for n, problem in enumerate(contest.problems):
-        for i in range(12):
+        for i in range(copies):
             for s in problem.solutions:
                 if s.language == "python" and (s.correct is False or n < len(contest.problems) - 1):
                     lines.append({"problem": problem.id, "language": "python", "source": f"{s.source}\n# copy {i}\n"})
@@ -174,6 +179,69 @@ def kill(out: Path, temp_dir: str, db_dir: str) -> None:
     out.write_text(json.dumps({"undisturbed": undisturbed, "disturbed": disturbed, "killed": killed}, default=str))
 
 
+# ------------------------------------------------------------------ the driver killed midway, and 1 node vs 2
+
+CSIM = Path(sys.executable).parent / "csim"
+
+
+def csim_replay(address: str, home: Path, db: str, *args: str) -> subprocess.Popen:
+    """`csim replay ... --executor ray` in a session of its own (so that SIGKILL reaches all of it)."""
+    return subprocess.Popen([str(CSIM), "replay", *args, "--executor", "ray", "--ray-address", address, "--db", db,
+                             "--json"], env={**os.environ, "CSIM_HOME": str(home)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def finished(proc: subprocess.Popen) -> None:
+    out, err = proc.communicate(timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"csim replay failed ({proc.returncode}): {err[-3000:]}")
+
+
+def kill_driver_midway(proc: subprocess.Popen, db: str) -> dict:
+    """SIGKILL the replay once it has stored a problem's result (before its last); what it had stored."""
+    from simulator.store import Store
+
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the replay ended before it could be killed: {proc.stderr.read()[-2000:]}")
+        try:
+            with Store(db) as store:
+                run = store.run(1)
+                stored = len(store.problem_results(1)) if run is not None else 0
+        except Exception:  # the database is being created
+            stored = 0
+        if stored >= 1:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=60)
+            return {"problems_stored": stored, "returncode": proc.returncode,
+                    "status": final_results(db, 1)["status"]}
+        time.sleep(0.05)
+    raise RuntimeError("the replay stored no problem result in time")
+
+
+def resume(out: Path, temp_dir: str, db_dir: str) -> None:
+    contest = demo_contest()
+    samples = samples_file(Path(db_dir) / "samples.jsonl", contest, copies=3)
+    home = Path(db_dir) / "home"
+    home.mkdir()
+    args = ("--contest", "demo", "--solver", f"samples:{samples}", "--samples", "100", "--schedule", "fixed:10",
+            "--seed", "7")
+    c, workers = cluster(temp_dir)
+    try:
+        dbs = {name: f"sqlite:///{db_dir}/{name}.db" for name in ("two_nodes", "resumed", "one_node")}
+        finished(csim_replay(c.address, home, dbs["two_nodes"], *args))
+        killed = kill_driver_midway(csim_replay(c.address, home, dbs["resumed"], *args), dbs["resumed"])
+        finished(csim_replay(c.address, home, dbs["resumed"], "--resume", "1"))
+        c.remove_node(workers[1])
+        c.wait_for_nodes()
+        finished(csim_replay(c.address, home, dbs["one_node"], *args))
+    finally:
+        c.shutdown()
+    out.write_text(json.dumps({"killed": killed, **{name: {"results": final_results(db, 1), "counts": row_counts(db, 1)}
+                                                        for name, db in dbs.items()}}, default=str))
+
+
 if __name__ == "__main__":
     mode, out, temp_dir, *rest = sys.argv[1:]
-    {"verdicts": verdicts, "kill": kill}[mode](Path(out), temp_dir, *rest)
+    {"verdicts": verdicts, "kill": kill, "resume": resume}[mode](Path(out), temp_dir, *rest)

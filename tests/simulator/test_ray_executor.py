@@ -1,6 +1,7 @@
 """Judging on a real Ray cluster (solver.selection.ray_executor): a head and two worker nodes started
 by ray.cluster_utils.Cluster in a helper process. Verdicts through Ray equal the local executor's;
-a worker node killed in the middle of a replay changes nothing in its results; nothing of the
+a worker node killed in the middle of a replay changes nothing in its results; `csim replay` killed
+midway and resumed, or run on one node instead of two, gives the same results; nothing of the
 cluster is left running afterwards.
 
 Ray binds the machine's own interface address; the helper runs in a private network namespace
@@ -105,6 +106,23 @@ def test_a_worker_node_killed_mid_replay_changes_nothing():
     assert counts["submissions"] == counts["distinct submissions"]  # nothing stored twice
     solved = [p[1] for p in disturbed["results"]["problems"]]
     assert True in solved and False in solved  # a result worth comparing: solved and unsolved problems
+
+
+def test_csim_replay_through_ray_resumes_after_the_driver_is_killed_and_does_not_depend_on_the_node_count():
+    with tempfile.TemporaryDirectory(prefix="csimdb-") as db_dir:
+        d = run_helper("resume", db_dir)
+    # Killed outright once a problem was stored, before the end; `csim replay --resume` finished it.
+    assert d["killed"]["returncode"] == -9 and d["killed"]["status"] == "running"
+    assert 1 <= d["killed"]["problems_stored"] < len(d["two_nodes"]["results"]["problems"])
+    expected = d["two_nodes"]
+    assert expected["results"]["status"] == "done"
+    solved = [p[1] for p in expected["results"]["problems"]]
+    assert True in solved and False in solved  # a result worth comparing
+    for other in ("resumed", "one_node"):  # same seed: same results, row for row
+        assert d[other]["results"] == expected["results"], other
+        assert d[other]["counts"] == expected["counts"], other
+    counts = d["resumed"]["counts"]
+    assert counts["submissions"] == counts["distinct submissions"]  # nothing stored twice
 
 
 def test_ray_address_without_the_ray_executor_is_refused():
