@@ -8,7 +8,6 @@ team shares through one PostgreSQL database.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,6 +17,7 @@ from typing import Protocol
 from contests.errors import DataError
 from contests.model import Contest
 from contests.native import read_contest, write_contest
+from contests.textfiles import read_json
 
 # A contest id names a directory: keep it to one safe path component.
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
@@ -54,7 +54,7 @@ def _judgeable(problem_dir: Path) -> bool:
     """Whether a problem directory has hidden tests and is not interactive (as Problem.judgeable)."""
     if not any((problem_dir / "tests").glob("*.in")):
         return False
-    meta = json.loads((problem_dir / "problem.json").read_text(encoding="utf-8"))
+    meta = read_json(problem_dir / "problem.json")
     return not meta.get("interactive", False)
 
 
@@ -119,10 +119,10 @@ class ContestLibrary:
         path = self.path(contest_id)
         meta_path = path / "contest.json"
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta = read_json(meta_path)
             participants = 0
             if meta.get("standings"):
-                participants = len(json.loads((path / meta["standings"]).read_text(encoding="utf-8")))
+                participants = len(read_json(path / meta["standings"]))
             start = meta.get("start_time")
             return ContestSummary(
                 id=str(meta["id"]), name=str(meta["name"]), rules=str(meta["rules"]),
@@ -134,9 +134,11 @@ class ContestLibrary:
                 judgeable=sum(_judgeable(path / entry["dir"]) for entry in meta.get("problems") or []),
                 date_source=str(meta.get("date_source") or ("contest.json" if start else "")),
             )
+        except DataError:
+            raise
         except FileNotFoundError as e:
             raise DataError(e.filename or meta_path, None, "no such file") from None
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+        except (KeyError, TypeError, ValueError) as e:
             raise DataError(meta_path, None, f"unreadable contest metadata ({e})") from None
 
     def list(self) -> list[ContestSummary]:

@@ -45,6 +45,8 @@ from contests.model import (
     TestCase,
 )
 
+from contests.textfiles import no_space, read_json, read_text
+
 PROBLEM_FORMAT = "csim-problem/1"
 CONTEST_FORMAT = "csim-contest/1"
 # Exported files are named by their language id (solutions/correct-1.cpp, .java), except where
@@ -53,15 +55,6 @@ FILE_SUFFIXES = {"python": "py"}
 
 
 # ---------------------------------------------------------------- reading
-
-def _read_json(path: Path) -> dict | list:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(path, None, "no such file") from None
-    except json.JSONDecodeError as e:
-        raise DataError(path, f"line {e.lineno}", f"not valid JSON ({e.msg})") from None
-
 
 def _field(meta: dict, key: str, kind, path: Path, default=...):
     if key not in meta or meta[key] is None:
@@ -84,14 +77,14 @@ def _read_tests(folder: Path) -> list[TestCase]:
         ans = inp.with_suffix(".ans")
         if not ans.is_file():
             raise DataError(ans, None, f"answer file missing for test {inp.name}")
-        tests.append(TestCase(inp.read_text(encoding="utf-8"), ans.read_text(encoding="utf-8")))
+        tests.append(TestCase(read_text(inp), read_text(ans)))
     return tests
 
 
 def read_problem(directory: str | Path) -> Problem:
     directory = Path(directory)
     meta_path = directory / "problem.json"
-    meta = _read_json(meta_path)
+    meta = read_json(meta_path)
     if not isinstance(meta, dict):
         raise DataError(meta_path, None, "expected a JSON object")
     if meta.get("format") != PROBLEM_FORMAT:
@@ -103,7 +96,7 @@ def read_problem(directory: str | Path) -> Problem:
         checker_file = directory / checker_meta["file"]
         if not checker_file.is_file():
             raise DataError(meta_path, "checker.file", f"{checker_file} does not exist")
-        checker_source = checker_file.read_text(encoding="utf-8")
+        checker_source = read_text(checker_file)
     checker = Checker(
         kind=checker_meta.get("kind", "tokens"),
         abs_eps=float(checker_meta.get("abs_eps", 1e-6)),
@@ -127,7 +120,7 @@ def read_problem(directory: str | Path) -> Problem:
         src = directory / s["file"]
         if not src.is_file():
             raise DataError(meta_path, f"{where}.file", f"{src} does not exist")
-        solutions.append(Solution(src.read_text(encoding="utf-8"), s["language"], bool(s.get("correct", True)),
+        solutions.append(Solution(read_text(src), s["language"], bool(s.get("correct", True)),
                                   name=s["file"]))
 
     statement = directory / "statement.md"
@@ -144,7 +137,7 @@ def read_problem(directory: str | Path) -> Problem:
     return Problem(
         id=_field(meta, "id", str, meta_path),
         name=_field(meta, "name", str, meta_path),
-        statement=statement.read_text(encoding="utf-8") if statement.is_file() else "",
+        statement=read_text(statement) if statement.is_file() else "",
         examples=_read_tests(directory / "examples"),
         tests=tests,
         generated_tests=generated,
@@ -189,7 +182,7 @@ def _row(item: dict, path: Path, n: int) -> StandingRow:
 def read_contest(directory: str | Path) -> Contest:
     directory = Path(directory)
     meta_path = directory / "contest.json"
-    meta = _read_json(meta_path)
+    meta = read_json(meta_path)
     if not isinstance(meta, dict):
         raise DataError(meta_path, None, "expected a JSON object")
     if meta.get("format") != CONTEST_FORMAT:
@@ -216,7 +209,7 @@ def read_contest(directory: str | Path) -> Contest:
     standings = []
     if meta.get("standings"):
         standings_path = directory / meta["standings"]
-        rows = _read_json(standings_path)
+        rows = read_json(standings_path)
         if not isinstance(rows, list):
             raise DataError(standings_path, None, "expected a JSON list of rows")
         standings = [_row(item, standings_path, n) for n, item in enumerate(rows)]
@@ -292,6 +285,12 @@ def _atomic_directory(target: Path, fill) -> Path:
             shutil.rmtree(old)
         else:
             os.rename(tmp, target)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        full = no_space(e, target)
+        if full is None:
+            raise
+        raise full from None  # TARGET, if it was there, is untouched: fill() wrote only into tmp
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from contests.errors import DataError
-from contests.importers.jsonfile import read_json
+from contests.textfiles import read_json
 from contests.model import RULES, Contest, StandingRow
 from contests.ranking import rank_table
 

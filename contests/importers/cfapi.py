@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from contests.errors import DataError
-from contests.importers.jsonfile import read_json
+from contests.textfiles import read_json
 from contests.model import RULES, Contest, Problem, ProblemResult, StandingRow
 from contests.scoring import Attempt
 

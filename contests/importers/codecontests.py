@@ -6,7 +6,7 @@ CodeContests data through here.
 
 from __future__ import annotations
 
-import json
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from contests.errors import DataError
 from contests.model import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Contest, Problem, Solution, TestCase
+from contests.textfiles import iter_json_lines
 
 # contest_problem.proto's Solution.Language enum. PYTHON (1) is Python 2, which csim does not run.
 LANGUAGE_BY_ENUM = {2: "cpp", 3: "python", 4: "java"}
@@ -50,9 +51,15 @@ def _tests(record: dict, key: str, where: str, path: Path) -> list[TestCase]:
 
 def _solutions(record: dict, key: str, correct: bool, where: str, path: Path) -> list[Solution]:
     value = record.get(key) or {"language": [], "solution": []}
+    if not isinstance(value, dict):
+        raise DataError(path, f"{where}: {key}", "expected an object with 'language' and 'solution' lists")
     langs, sources = value.get("language"), value.get("solution")
     if not isinstance(langs, list) or not isinstance(sources, list) or len(langs) != len(sources):
         raise DataError(path, f"{where}: {key}", "'language' and 'solution' must be lists of equal length")
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in langs):
+        raise DataError(path, f"{where}: {key}.language", "expected a list of language numbers")
+    if not all(isinstance(x, str) for x in sources):
+        raise DataError(path, f"{where}: {key}.solution", "expected a list of strings")
     out = []
     for n, (lang, src) in enumerate(zip(langs, sources)):
         if lang in LANGUAGE_BY_ENUM:  # Python 2 and unknown languages are skipped, not guessed at
@@ -60,12 +67,47 @@ def _solutions(record: dict, key: str, correct: bool, where: str, path: Path) ->
     return out
 
 
-def _limit_seconds(value) -> float | None:
-    if isinstance(value, dict):  # protobuf Duration as JSON
-        return float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9 or None
-    if isinstance(value, (int, float)) and value > 0:
-        return float(value)
-    return None
+def _number(value) -> bool:
+    """A finite JSON number (not a bool, NaN or Infinity)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and (isinstance(value, int) or math.isfinite(value))
+
+
+def _limit_seconds(value, path: Path, where: str) -> float | None:
+    """The time limit in seconds; None where the record has none (missing, null or 0)."""
+    if isinstance(value, dict):  # protobuf Duration as JSON; int64 seconds may come as a string
+        seconds, nanos = value.get("seconds", 0), value.get("nanos", 0)
+        if isinstance(seconds, str) and seconds.isdigit():
+            seconds = int(seconds)
+        if not _number(seconds) or not _number(nanos):
+            raise DataError(path, f"{where}: time_limit", f"expected {{seconds, nanos}} numbers, got {value!r:.60}")
+        value = seconds + nanos / 1e9
+    if value is None or _number(value) and value == 0:
+        return None
+    if not _number(value) or not value > 0:
+        raise DataError(path, f"{where}: time_limit", f"expected a positive number of seconds, got {value!r:.60}")
+    return float(value)
+
+
+def _memory_bytes(value, path: Path, where: str) -> int | None:
+    """The memory limit in bytes; None where the record has none (missing, null or 0). int64 in
+    protobuf's JSON is a string of digits."""
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if value is None or _number(value) and value == 0:
+        return None
+    if not _number(value) or not value > 0 or value != int(value):
+        raise DataError(path, f"{where}: memory_limit_bytes", f"expected a positive whole number of bytes, "
+                                                              f"got {value!r:.60}")
+    return int(value)
+
+
+def _optional(record: dict, key: str, kinds: tuple, path: Path, where: str):
+    value = record.get(key)
+    if value is not None and (not isinstance(value, kinds) or isinstance(value, bool)):
+        raise DataError(path, f"{where}: {key}", f"expected {' or '.join(k.__name__ for k in kinds)}, "
+                                                 f"got {type(value).__name__}")
+    return value
 
 
 def problem_from_record(record: dict, path: Path, line: int) -> Problem:
@@ -79,8 +121,8 @@ def problem_from_record(record: dict, path: Path, line: int) -> Problem:
     if not isinstance(description, str):
         raise DataError(path, f"{where}: description", "missing or not a string")
     m = _NAME.match(name)
-    contest_id = str(record.get("cf_contest_id") or (m.group(1) if m else "")) or None
-    index = record.get("cf_index") or (m.group(2) if m else None)
+    contest_id = str(_optional(record, "cf_contest_id", (int, str), path, where) or (m.group(1) if m else "")) or None
+    index = _optional(record, "cf_index", (str,), path, where) or (m.group(2) if m else None)
     title = m.group(3) if m else name
     pid = f"{contest_id}{index}" if contest_id and index else name
 
@@ -95,11 +137,10 @@ def problem_from_record(record: dict, path: Path, line: int) -> Problem:
     generated = _tests(record, "generated_tests", where, path)
     tests = _tests(record, "private_tests", where, path) + generated
 
-    time_limit = _limit_seconds(record.get("time_limit"))
-    memory = record.get("memory_limit_bytes")
-    memory = int(memory) if isinstance(memory, (int, float, str)) and str(memory).isdigit() and int(memory) > 0 else None
-    points = record.get("cf_points")
-    rating = record.get("cf_rating")
+    time_limit = _limit_seconds(record.get("time_limit"), path, where)
+    memory = _memory_bytes(record.get("memory_limit_bytes"), path, where)
+    points = _optional(record, "cf_points", (int, float), path, where)
+    rating = _optional(record, "cf_rating", (int, float), path, where)
     tags = record.get("cf_tags") or []
     if not isinstance(tags, list):
         raise DataError(path, f"{where}: cf_tags", "expected a list of strings")
@@ -135,15 +176,8 @@ def iter_codecontests(path: str | Path) -> Iterator[Problem]:
         for row, record in iter_parquet_records(path):
             yield problem_from_record(record, path, row)
         return
-    with path.open(encoding="utf-8") as f:
-        for line, text in enumerate(f, 1):
-            if not text.strip():
-                continue
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError as e:
-                raise DataError(path, f"line {line}", f"not valid JSON ({e.msg})") from None
-            yield problem_from_record(record, path, line)
+    for line, record in iter_json_lines(path):
+        yield problem_from_record(record, path, line)
 
 
 def load_codecontests(path: str | Path) -> list[Problem]:

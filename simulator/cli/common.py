@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from contests.errors import DataError
+from contests.textfiles import no_space
 
 
 def emit_json(obj: Any) -> None:
@@ -45,6 +46,13 @@ def one_line_errors(func):
             return func(*args, **kwargs)
         except (DataError, FileNotFoundError, NotADirectoryError, IsADirectoryError) as e:
             click.echo(f"csim: error: {e}", err=True)
+            sys.exit(2)
+        except OSError as e:
+            # A full disk under any writer that does not say so itself (contests.native does).
+            full = no_space(e, e.filename or "a file csim was writing")
+            if full is None:
+                raise
+            click.echo(f"csim: error: {full}", err=True)
             sys.exit(2)
 
     return wrapper

@@ -5,7 +5,6 @@ docs/interfaces.md)."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 from contests.errors import DataError
 from contests.model import Problem
 from contests.problem_ids import ProblemName, names_problem, resolve_position
+from contests.textfiles import iter_json_lines
 from judge.interface import Judge
 from judge.languages import language_ids
 from solver.interface import Budget, SolveResult
@@ -24,23 +24,16 @@ from solver.selection.pipeline import Progress, select
 def _records(path: Path):
     """(line number, record) of every sample in a samples file, each checked."""
     languages = language_ids()
-    with path.open(encoding="utf-8") as f:
-        for line_no, text in enumerate(f, 1):
-            if not text.strip():
-                continue
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError as e:
-                raise DataError(path, f"line {line_no}", f"not valid JSON ({e.msg})") from None
-            if not isinstance(record, dict):
-                raise DataError(path, f"line {line_no}", "expected a JSON object")
-            for key in ("problem", "language", "source"):
-                if not isinstance(record.get(key), str):
-                    raise DataError(path, f"line {line_no}: {key}", "missing or not a string")
-            if record["language"] not in languages:
-                raise DataError(path, f"line {line_no}: language",
-                                f"unknown language {record['language']!r}; expected one of {', '.join(languages)}")
-            yield line_no, record
+    for line_no, record in iter_json_lines(path):
+        if not isinstance(record, dict):
+            raise DataError(path, f"line {line_no}", "expected a JSON object")
+        for key in ("problem", "language", "source"):
+            if not isinstance(record.get(key), str):
+                raise DataError(path, f"line {line_no}: {key}", "missing or not a string")
+        if record["language"] not in languages:
+            raise DataError(path, f"line {line_no}: language",
+                            f"unknown language {record['language']!r}; expected one of {', '.join(languages)}")
+        yield line_no, record
 
 
 def _number(record: dict, key: str) -> float | None:
