@@ -84,14 +84,26 @@ def _cumsum(x: jax.Array) -> jax.Array:
     return jax.lax.associative_scan(jnp.add, x, axis=-1)
 
 
-def invert_cdf(probs: jax.Array, u: jax.Array, block: int = 128) -> jax.Array:
+def _cdf_block(v: int, most: int = 128) -> int:
+    """Block size for invert_cdf: the largest divisor of V up to MOST (8,000 -> 125), so that
+    [B, V] reshapes to blocks without a padded copy; MOST (with padding) where V has none near."""
+    block = max(d for d in range(1, most + 1) if v % d == 0)
+    return block if block >= most // 4 else most
+
+
+def invert_cdf(probs: jax.Array, u: jax.Array, block: int | None = None) -> jax.Array:
     """The token whose CDF interval holds u [B] (uniform in [0, 1)) for probs [B, V].
 
     In two levels, so that no cumulative sum runs over the whole vocabulary (see _cumsum): the
-    CDF of block totals finds the block, then the CDF inside that one block finds the token."""
+    CDF of block totals finds the block, then the CDF inside that one block finds the token.
+    Per decoding step this pass over [B, V] costs as much as a layer's matmuls, so it avoids
+    copies: blocks divide V where they can (no padded copy), and the argmax fallback below runs
+    only in a step that needs it."""
     b, v = probs.shape
+    block = block or _cdf_block(v)
     blocks = -(-v // block)
-    p = jnp.pad(probs, ((0, 0), (0, blocks * block - v))).reshape(b, blocks, block)
+    p = probs if blocks * block == v else jnp.pad(probs, ((0, 0), (0, blocks * block - v)))
+    p = p.reshape(b, blocks, block)
     block_cdf = jnp.cumsum(p.sum(axis=-1), axis=-1)
     target = u * block_cdf[:, -1]
     j = jnp.minimum((block_cdf <= target[:, None]).sum(axis=-1), blocks - 1)
@@ -100,7 +112,9 @@ def invert_cdf(probs: jax.Array, u: jax.Array, block: int = 128) -> jax.Array:
     i = jnp.minimum((before[:, None] + jnp.cumsum(inner, axis=-1) <= target[:, None]).sum(axis=-1), block - 1)
     tokens = jnp.minimum(j * block + i, v - 1)
     # Rounding at the top of a CDF can land on a token of zero probability: take the likeliest.
-    return jnp.where(jnp.take_along_axis(probs, tokens[:, None], axis=1)[:, 0] > 0, tokens, jnp.argmax(probs, axis=-1))
+    zero = jnp.take_along_axis(probs, tokens[:, None], axis=1)[:, 0] <= 0
+    return jax.lax.cond(zero.any(), lambda: jnp.where(zero, jnp.argmax(probs, axis=-1).astype(tokens.dtype), tokens),
+                        lambda: tokens)
 
 
 def draw_tokens(

@@ -150,3 +150,22 @@ def test_csim_solver_sample_shares_split_the_draw_between_hosts(memorised, share
     bad = CliRunner().invoke(main, ["solver", "sample", "--problem", "x", "--run", str(run_dir), "--out",
                                     str(tmp_path / "o.jsonl"), "--share", "2/2"])
     assert bad.exit_code == 2 and "HOST/HOSTS" in bad.output
+
+
+def test_invert_cdf_finds_the_token_whose_interval_holds_u_with_or_without_padded_blocks():
+    import jax
+    import jax.numpy as jnp
+
+    from solver.model.sampler import invert_cdf
+
+    probs = jax.nn.softmax(3 * jax.random.normal(jax.random.key(0), (64, 8000)), axis=-1)
+    probs = probs.at[:, 7999].set(0.0)  # u near 1 must not land on a zero-probability token
+    probs = probs / probs.sum(axis=-1, keepdims=True)
+    u = jax.random.uniform(jax.random.key(1), (64,)).at[0].set(1.0 - 1e-7)
+    cdf = np.cumsum(np.asarray(probs, np.float64), axis=-1)
+    for block in (None, 128):  # 125 divides 8,000 (no padded copy); 128 pads
+        tokens = np.asarray(invert_cdf(probs, u, block))
+        rows = np.arange(64)
+        assert (np.asarray(probs)[rows, tokens] > 0).all()
+        assert (cdf[rows, tokens] >= np.asarray(u) - 1e-4).all()
+        assert (cdf[rows, tokens] - np.asarray(probs)[rows, tokens] <= np.asarray(u) + 1e-4).all()
