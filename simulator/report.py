@@ -365,7 +365,12 @@ def render_report(report: dict, console: Console) -> None:
                       f"from the generation cache), {cost['unextracted']} without code; {cost['prompt_tokens']:,} "
                       f"prompt and {cost['completion_tokens']:,} completion tokens, {cost['request_seconds']:.1f} s "
                       f"in requests")
-    for note in report["notes"]:
+    print_notes(report["notes"], console)
+
+
+def print_notes(notes: list[str], console: Console) -> None:
+    """Caveats under a printed result, one per line (reports and analyses alike)."""
+    for note in notes:
         console.print(f"[bold yellow]Note:[/bold yellow] {note}")
 
 

@@ -9,6 +9,7 @@ import click
 from contests.errors import DataError
 from simulator.cli.common import emit_json, make_console, one_line_errors
 from simulator.cli.options import db_option, json_option, open_store
+from simulator.report import print_notes
 
 
 def runs_of(store, run_ids: tuple[int, ...], all_seeds: bool) -> list[int]:
@@ -25,14 +26,19 @@ def runs_of(store, run_ids: tuple[int, ...], all_seeds: bool) -> list[int]:
     return chosen
 
 
+def runs_argument(command):
+    """RUN_IDS... and --all-seeds: the runs an analysis reads (runs_of)."""
+    command = click.option("--all-seeds", is_flag=True, help="Add the other seeds of each run's replay.")(command)
+    return click.argument("run_ids", nargs=-1, type=int, required=True)(command)
+
+
 @click.group()
 def analyze() -> None:
     """Analyses of stored runs: solve rate against samples, selection strategies, copying from a corpus."""
 
 
 @analyze.command()
-@click.argument("run_ids", nargs=-1, type=int, required=True)
-@click.option("--all-seeds", is_flag=True, help="Add the other seeds of each run's replay.")
+@runs_argument
 @click.option("--draws", type=int, default=1000, show_default=True, help="Sub-sampling rounds per problem for 10@k.")
 @db_option
 @json_option("the curves")
@@ -60,13 +66,11 @@ def scaling(run_ids, all_seeds, draws, db, as_json):
                           f"{100 * pa['ci95'][0]:.1f}–{100 * pa['ci95'][1]:.1f}%", f"{100 * ten['mean']:.1f}%",
                           f"{100 * ten['ci95'][0]:.1f}–{100 * ten['ci95'][1]:.1f}%")
         console.print(table)
-    for note in result["notes"]:
-        console.print(f"[bold yellow]Note:[/bold yellow] {note}")
+    print_notes(result["notes"], console)
 
 
 @analyze.command()
-@click.argument("run_ids", nargs=-1, type=int, required=True)
-@click.option("--all-seeds", is_flag=True, help="Add the other seeds of each run's replay.")
+@runs_argument
 @click.option("--draws", type=int, default=200, show_default=True,
               help="Sub-samples of k samples per problem and k (the same for every strategy).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Fixes the sub-samples and random picks.")
@@ -111,17 +115,15 @@ def selection(run_ids, all_seeds, draws, seed, db, as_json):
             table.add_row(d["a"], d["b"], str(d["problems"]),
                           f"{sign(d['mean'])} pts ({sign(d['ci95'][0])} to {sign(d['ci95'][1])})")
     console.print(table)
-    for note in result["notes"]:
-        console.print(f"[bold yellow]Note:[/bold yellow] {note}")
+    print_notes(result["notes"], console)
 
 
 @analyze.command()
-@click.argument("run_ids", nargs=-1, type=int, required=True)
+@runs_argument
 @click.option("--corpus", "corpus_paths", multiple=True, required=True, type=click.Path(path_type=Path),
               help="Training or reference programs: JSON lines (samples or CodeContests) or a source tree. Repeatable.")
 @click.option("--humans", "human_paths", multiple=True, type=click.Path(path_type=Path),
               help="Held-out human solutions for the baseline (default: the run's problems' own, from the library).")
-@click.option("--all-seeds", is_flag=True, help="Add the other seeds of each run's replay.")
 @db_option
 @json_option("the copying analysis")
 @one_line_errors
@@ -160,5 +162,4 @@ def copying(run_ids, corpus_paths, human_paths, all_seeds, db, as_json):
         table.add_row(str(r["run"]), r["problem"], str(r["order"] + 1), r["verdict"] or "–",
                       f"{r['common_bytes']:,} of {r['length_bytes']:,}", f"{100 * r['share']:.1f}%", r["matched"] or "–")
     console.print(table)
-    for note in result["notes"]:
-        console.print(f"[bold yellow]Note:[/bold yellow] {note}")
+    print_notes(result["notes"], console)
