@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from contests.errors import DataError
-from contests.model import Contest
+from contests.model import Contest, as_utc
 from contests.native import read_contest, write_contest
 from contests.textfiles import read_json
 
@@ -43,11 +43,6 @@ def check_id(contest_id: str) -> str:
     if not _ID.match(contest_id or ""):
         raise DataError("contest", "id", f"{contest_id!r} cannot name a library entry (letters, digits, _ . + - only)")
     return contest_id
-
-
-def _aware(moment: datetime) -> datetime:
-    """Compare dates without a zone as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _judgeable(problem_dir: Path) -> bool:
@@ -83,10 +78,10 @@ def between(summaries: list[ContestSummary], after: datetime | None,
     for s in summaries:
         if s.start_time is None:
             undated.append(s.id)
-        elif (after is None or _aware(s.start_time) > _aware(after)) and (
-                before is None or _aware(s.start_time) < _aware(before)):
+        elif (after is None or as_utc(s.start_time) > as_utc(after)) and (
+                before is None or as_utc(s.start_time) < as_utc(before)):
             chosen.append(s)
-    return sorted(chosen, key=lambda s: (_aware(s.start_time), s.id)), undated
+    return sorted(chosen, key=lambda s: (as_utc(s.start_time), s.id)), undated
 
 
 class ContestLibrary:
@@ -126,7 +121,7 @@ class ContestLibrary:
             start = meta.get("start_time")
             return ContestSummary(
                 id=str(meta["id"]), name=str(meta["name"]), rules=str(meta["rules"]),
-                start_time=_aware(datetime.fromisoformat(start)) if start else None,
+                start_time=as_utc(datetime.fromisoformat(start)) if start else None,
                 duration_minutes=int(meta.get("duration_minutes") or 120),
                 problems=len(meta.get("problems") or []), participants=participants,
                 made_up=bool(meta.get("made_up", False)), path=path,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 # Codeforces' usual limits, used where a source (e.g. a CodeContests record) gives none.
 DEFAULT_TIME_LIMIT = 2.0  # seconds
@@ -23,6 +23,14 @@ WEAK_TESTS_BELOW = 50
 
 # Contest rule sets (see contests/scoring.py for what each means).
 RULES = ("cf-points", "cf-icpc", "icpc")
+
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """MOMENT as an aware UTC time: csim stores UTC, and SQLite and some files give it back naive."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from scipy.optimize import brentq
 from scipy.signal import fftconvolve
 
 from contests.errors import DataError
-from contests.model import Contest, StandingRow
+from contests.model import Contest, StandingRow, as_utc
 from contests.ranking import place, rank_table
 from contests.scoring import check_rules
 
@@ -54,8 +54,7 @@ def newcomer_rating(start_time: datetime, switch: datetime = NEWCOMER_RATING_SWI
     (naive times read as UTC). An unknown time has no answer: see contest_newcomer_rating."""
     if start_time is None:
         raise ValueError("no contest date: the newcomer rating (1500 before 2020-05-25, 1400 since) is unknown")
-    when = start_time if start_time.tzinfo else start_time.replace(tzinfo=timezone.utc)
-    return NEWCOMER_RATING_BEFORE_MAY_2020 if when < switch else NEWCOMER_RATING_SINCE_MAY_2020
+    return NEWCOMER_RATING_BEFORE_MAY_2020 if as_utc(start_time) < switch else NEWCOMER_RATING_SINCE_MAY_2020
 
 
 def contest_newcomer_rating(contest: Contest, explicit: int | None = None) -> int:

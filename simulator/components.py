@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from contests.errors import DataError
-from contests.model import Contest
+from contests.model import Contest, as_utc
 from simulator.store import SolverIdentity
 from solver.interface import Solver
 
@@ -90,19 +90,13 @@ def load_contests(ids: list[str] | tuple[str, ...], library, *, after: datetime 
         raise DataError("--contest", None, "no contests chosen: give --contest ID (or demo) or --after/--before "
                                            f"DATE{skipped}")
     never = datetime.max.replace(tzinfo=timezone.utc)
-    return sorted(chosen.values(), key=lambda c: (_aware(c.start_time) or never, c.id)), undated
+    return sorted(chosen.values(), key=lambda c: (as_utc(c.start_time) or never, c.id)), undated
 
 
 def undated_warning(undated: list[str]) -> str:
     """The line that names the undated contests a date range skipped, and how to date them."""
     return (f"--after/--before skipped {len(undated)} undated contest{'s' if len(undated) != 1 else ''}: "
             f"{', '.join(undated)} (date them with `csim contests import ... --date YYYY-MM-DD`)")
-
-
-def _aware(when: datetime | None) -> datetime | None:
-    if when is None:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 # ------------------------------------------------------------------ judge

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timezone
 
 from contests.errors import DataError
-from contests.model import Contest
+from contests.model import Contest, as_utc
 from solver.model.rundir import RunDir
 
 CONTAMINATED_NOTE = ("Contests {contests} started before the model's training cut-off ({cutoff}) or on an unknown "
@@ -20,9 +20,7 @@ def contaminated_contests(contests: Sequence[Contest], cutoff: date) -> list[str
     limit = datetime(cutoff.year, cutoff.month, cutoff.day, tzinfo=timezone.utc)
     out = []
     for c in contests:
-        start = c.start_time
-        if start is not None and start.tzinfo is None:
-            start = start.replace(tzinfo=timezone.utc)
+        start = as_utc(c.start_time)
         if start is None or start < limit:
             out.append(c.id)
     return out

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import timezone
 from statistics import mean
 
 from rich.console import Console
@@ -16,7 +15,7 @@ from rich.table import Table
 
 from contests.errors import DataError
 from contests.metrics import bootstrap_ci
-from contests.model import WEAK_TESTS_BELOW
+from contests.model import WEAK_TESTS_BELOW, as_utc
 from contests.rating import performance_note
 from simulator.compare import MIN_SEEDS, TOO_FEW_SEEDS
 from simulator.contamination import CONTAMINATED_NOTE
@@ -37,7 +36,7 @@ def _iso(value) -> str | None:
     """A stored time in ISO 8601 with its zone: csim stores UTC, and SQLite hands it back naive."""
     if value is None:
         return None
-    return (value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+    return as_utc(value).isoformat()
 
 
 def run_summary(run: Run) -> dict:

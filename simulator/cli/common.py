@@ -22,12 +22,14 @@ def emit_json(obj: Any) -> None:
 
 
 def _json_value(value: Any) -> Any:
-    from datetime import datetime, timezone
+    from datetime import datetime
+
+    from contests.model import as_utc
 
     if hasattr(value, "to_dict"):
         return value.to_dict()
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+        return as_utc(value).isoformat()
     return str(value)
 
 

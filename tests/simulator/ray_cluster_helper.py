@@ -244,4 +244,8 @@ def resume(out: Path, temp_dir: str, db_dir: str) -> None:
 
 if __name__ == "__main__":
     mode, out, temp_dir, *rest = sys.argv[1:]
+    # Ray's Cluster writes the head's address to <RAY_TMPDIR or /tmp>/ray/ray_current_cluster whatever
+    # temp_dir the head got, and fails on a fresh machine where /tmp/ray does not exist yet: keep it
+    # in this cluster's own directory.
+    os.environ["RAY_TMPDIR"] = str(Path(temp_dir).parent)
     {"verdicts": verdicts, "kill": kill, "resume": resume}[mode](Path(out), temp_dir, *rest)
