@@ -374,6 +374,8 @@ class Judge:
         in parallel: throughput comes from judging several programs at once. A run that ended in
         a judge error is tried again from that test in a fresh box, RUN_ATTEMPTS tries in all.
         None when the box asks for the per-run path (compiling printed warnings)."""
+        if self._executor is None:
+            raise RuntimeError("the judge is closed")
         lang = get_language(language)
         tl, ml = problem.time_limit, problem.memory_limit
         results: list[TestResult] = []
