@@ -29,7 +29,7 @@ from judge.compiler import Compiler, Program
 from judge.inputs import InputStore
 from judge.languages import MIB, get_language, resolve_tools
 from judge.sandbox import SANDBOXES
-from judge.sandbox.backend import RUN_ATTEMPTS, BoxFile, make_backend, read_file, run_in_box
+from judge.sandbox.backend import RUN_ATTEMPTS, BoxFile, make_backend, run_in_box
 from judge.sandbox.box import NOBODY, Box, BoxSpec, RawRun, make_box_dir, run_request
 from judge.sandbox.layers import Layer, missing
 from judge.outcomes import RunOutcome, classify
@@ -105,6 +105,7 @@ class Judge:
         self._exec_cache: OrderedDict[tuple, RunOutcome] = OrderedDict()
         self._exec_cache_bytes = 0
         self._cache_lock = threading.Lock()
+        self._box_files: dict[Box, dict[str, tuple[int, str]]] = {}  # see _batch_files
         try:
             self._setup()
         except BaseException:
@@ -190,6 +191,10 @@ class Judge:
             except Exception as e:
                 errors.append(e)
         self._pools = []
+        for files in self._box_files.values():
+            for fd, _ in files.values():
+                os.close(fd)
+        self._box_files = {}
         if getattr(self, "_backend", None) is not None:
             self._backend.close()
             self._backend = None
@@ -354,6 +359,21 @@ class Judge:
                 future.exception()
         return _judgement(results, program.output, notes)
 
+    def _batch_files(self, box: Box) -> dict[str, tuple[int, str]]:
+        """The files every batch in BOX reuses, made once (on ext4 allocating an inode costs more
+        CPU than a run's own bookkeeping), emptied between uses: the source (read-only to the
+        programs), the output and the stderr (theirs); name -> (our descriptor, path inside)."""
+        with self._cache_lock:
+            files = self._box_files.get(box)
+        if files is None:
+            files = {}
+            for name in ("source", "output", "stderr"):
+                host, inside = box.new_file(name, writable=name != "source")
+                files[name] = (os.open(host, os.O_RDWR), inside)
+            with self._cache_lock:
+                self._box_files[box] = files
+        return files
+
     def _batchable(self, source: str, language: str) -> bool:
         """Whether judge() runs SOURCE's tests in one box visit (see _judge_batch)."""
         lang = get_language(language)
@@ -383,24 +403,20 @@ class Judge:
         attempts = 0
         while len(results) < end:
             with self._runs.box() as box:
-                made: list[Path] = []  # the files of the test under way: its input, output and stderr
+                files = self._batch_files(box)
+                input_file: list[Path] = []  # the test under way's
 
-                def test_files() -> dict[str, str]:
-                    made.clear()
-                    made.append(box.fresh_path("input"))
-                    self._inputs.link(tests[len(results)].input.encode(), made[0])
-                    made.extend(box.new_file(name, writable=True)[0] for name in ("output", "stderr"))
-                    return {key: box.inside(host) for key, host in zip(("stdin", "stdout", "stderr"), made)}
+                def next_test() -> dict[str, str]:
+                    input_file[:] = [box.fresh_path("input")]
+                    self._inputs.link(tests[len(results)].input.encode(), input_file[0])
+                    return {"stdin": box.inside(input_file[0]), "stdout": files["output"][1],
+                            "stderr": files["stderr"][1]}
 
                 def proceed(raw: RawRun | None) -> dict | None:
                     nonlocal attempts, end
-                    try:
-                        stdout = read_file(made[1], self.config.output_limit + 1)
-                        stderr = read_file(made[2], STDERR_KEEP)
-                    finally:
-                        for host in made:
-                            host.unlink(missing_ok=True)
-                        made.clear()
+                    input_file.pop().unlink(missing_ok=True)
+                    stdout = _take(files["output"][0], self.config.output_limit + 1)
+                    stderr = _take(files["stderr"][0], STDERR_KEEP)
                     if raw is None or (raw.error and attempts + 1 < RUN_ATTEMPTS):
                         attempts += 1
                         box.close()  # the next try starts a fresh box, from this test
@@ -411,19 +427,22 @@ class Judge:
                                                  problem, checker_program))
                     if results[-1].verdict is not Verdict.OK and not all_tests:
                         end = len(results)  # Codeforces stops at the first failure
-                    return test_files() if len(results) < end else None
+                    return next_test() if len(results) < end else None
 
-                source_file = None
                 try:
-                    first = test_files()
-                    source_file, inside = box.new_file("source", source.encode("utf-8"))
+                    source_fd, source_inside = files["source"]
+                    _take(source_fd, 0)
+                    os.pwrite(source_fd, source.encode("utf-8"), 0)
+                    first = next_test()
                     request = self._run_request(box, lang, {"input": first["stdin"], "output": first["stdout"],
                                                             "stderr": first["stderr"]}, tl, ml)
-                    request.update(python=inside, name=lang.source_name(source), test=first)
+                    request.update(python=source_inside, name=lang.source_name(source), test=first)
                     answer = box.run_batch(request, ml + lang.memory_overhead, self.config.pids_limit, proceed)
                 finally:
-                    for host in [*made, *([source_file] if source_file else [])]:
+                    for host in input_file:
                         host.unlink(missing_ok=True)
+                    for fd, _ in files.values():  # no later run in the box (of another program) sees them
+                        _take(fd, 0)
                 if answer is not None:  # nothing ran
                     return None if answer.get("fallback") else answer["compile_error"].strip()
         return results
@@ -480,6 +499,15 @@ class Judge:
         if raw.timed_out or raw.cpu_limit or raw.oom_killed:
             return CheckResult(Verdict.IE, "checker exceeded its limits")
         return read_testlib(raw.exit_code, raw.signal, (done.read["stderr"] + done.read["output"]).decode(errors="replace"))
+
+
+def _take(fd: int, limit: int) -> bytes:
+    """Up to LIMIT bytes of the file open at FD, which is then emptied for its next use, and given
+    back the mode it was made with (a run that owns it may have changed it)."""
+    data = os.pread(fd, limit, 0)
+    os.ftruncate(fd, 0)
+    os.fchmod(fd, 0o644)
+    return data
 
 
 def _judgement(results: list[TestResult], compile_output: str, notes: tuple[str, ...]) -> JudgeResult:

@@ -61,6 +61,8 @@ EDGE_CASES = {
                                      "    print('late', flush=True)\n    os._exit(0)\n",
     "a file left in /tmp for the next test": "import os\na, b = map(int, input().split())\n"
                                              "print(a + b + os.path.exists('/tmp/mark'))\nopen('/tmp/mark', 'w').close()\n",
+    "its output files made unwritable": "import os\na, b = map(int, input().split())\nprint(a + b, flush=True)\n"
+                                        "os.chmod('/proc/self/fd/1', 0)\nos.chmod('/proc/self/fd/2', 0)\n",
     "globals and __name__": "def f():\n    global s\n    s = sum(map(int, input().split()))\n"
                             "if __name__ == '__main__':\n    f()\n    print(s)\n",
     "a syntax error": "print(1\n",
@@ -97,7 +99,10 @@ def test_the_batch_path_is_taken(problem_of):
             judge.judge(source, "python", problem, all_tests=True)
         assert judge._compiles.started == []
         assert len(list((judge._runtime / "inputs").iterdir())) == len(TESTS)
-        assert list(judge._runs.started[0].spec.host_dir.iterdir()) == []  # every run's files removed
+        # What stays in the box between programs: the files every batch reuses, emptied (no program
+        # run later in the box reads another's source or output).
+        left = {f.name.split(".")[0]: f.stat().st_size for f in judge._runs.started[0].spec.host_dir.iterdir()}
+        assert left == {"source": 0, "output": 0, "stderr": 0}
 
 
 def test_real_programs_are_judged_as_on_the_per_run_path(judges, codecontests_dev):
