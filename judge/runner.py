@@ -5,7 +5,9 @@
         outcomes = judge.execute(source, "python", inputs, time_limit=2, memory_limit=256 << 20)
 
 Each worker owns one long-lived box (see judge/sandbox/box.py); tests of one submission run in
-parallel over the workers, and CPU time (not wall time) decides TLE, so times stay comparable.
+parallel over the workers, except a Python program's on the batch path (JudgeConfig.batch: all its
+tests in one box visit, one after another; see Judge._judge_batch), and CPU time (not wall time)
+decides TLE, so times stay comparable.
 """
 
 from __future__ import annotations

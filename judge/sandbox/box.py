@@ -7,7 +7,8 @@ The box's processes live in the worker's cgroup, joined before bubblewrap starts
 
 A run: the judge resets the cgroup counters, sends the request, and reads back what the
 supervisor saw (exit status, CPU from wait4, wall time), then the cgroup's memory peak, OOM kills
-and CPU. If the supervisor dies or stops answering, the box is restarted and the run is reported
+and CPU. A batch (run_batch) is several runs of one Python program in one request, the counters
+reset before each. If the supervisor dies or stops answering, the box is restarted and the run is reported
 as a judge error (which run_in_box tries again in a fresh box). A box whose run left something
 behind that a fresh box would not have (see supervisor._clean_up) is closed after that run and
 started afresh for the next: boxes are reused only while they are as good as new.
