@@ -107,7 +107,7 @@ class Judge:
         self._exec_cache: OrderedDict[tuple, RunOutcome] = OrderedDict()
         self._exec_cache_bytes = 0
         self._cache_lock = threading.Lock()
-        self._box_files: dict[Box, dict[str, tuple[int, str]]] = {}  # see _batch_files
+        self._box_files: dict[tuple[Box, str], dict[str, tuple[int, str]]] = {}  # see _batch_files
         try:
             self._setup()
         except BaseException:
@@ -361,19 +361,24 @@ class Judge:
                 future.exception()
         return _judgement(results, program.output, notes)
 
-    def _batch_files(self, box: Box) -> dict[str, tuple[int, str]]:
+    def _batch_files(self, box: Box, source_name: str) -> dict[str, tuple[int, str]]:
         """The files every batch in BOX reuses, made once (on ext4 allocating an inode costs more
-        CPU than a run's own bookkeeping), emptied between uses: the source (read-only to the
-        programs), the output and the stderr (theirs); name -> (our descriptor, path inside)."""
+        CPU than a run's own bookkeeping), emptied between uses: the source, SOURCE_NAME in a
+        directory of its own as on the per-run path (a program may import its siblings; read-only
+        to the programs), the output and the stderr (theirs); name -> (our descriptor, path inside)."""
         with self._cache_lock:
-            files = self._box_files.get(box)
+            files = self._box_files.get((box, source_name))
         if files is None:
-            files = {}
-            for name in ("source", "output", "stderr"):
-                host, inside = box.new_file(name, writable=name != "source")
+            directory = box.fresh_path("source")
+            directory.mkdir(mode=0o755)
+            host = directory / source_name
+            os.close(os.open(host, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            files = {"source": (os.open(host, os.O_RDWR), box.inside(host))}
+            for name in ("output", "stderr"):
+                host, inside = box.new_file(name, writable=True)
                 files[name] = (os.open(host, os.O_RDWR), inside)
             with self._cache_lock:
-                self._box_files[box] = files
+                self._box_files[(box, source_name)] = files
         return files
 
     def _batchable(self, source: str, language: str) -> bool:
@@ -405,7 +410,7 @@ class Judge:
         attempts = 0
         while len(results) < end:
             with self._runs.box() as box:
-                files = self._batch_files(box)
+                files = self._batch_files(box, lang.source_name(source))
                 input_file: list[Path] = []  # the test under way's
 
                 def next_test() -> dict[str, str]:
@@ -438,7 +443,7 @@ class Judge:
                     first = next_test()
                     request = self._run_request(box, lang, {"input": first["stdin"], "output": first["stdout"],
                                                             "stderr": first["stderr"]}, tl, ml)
-                    request.update(python=source_inside, name=lang.source_name(source), test=first)
+                    request.update(python=source_inside, test=first)
                     answer = box.run_batch(request, ml + lang.memory_overhead, self.config.pids_limit, proceed)
                 finally:
                     for host in input_file:

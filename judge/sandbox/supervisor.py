@@ -702,7 +702,7 @@ def batch(req, scratch, control, reply):
     test's paths, or null to end}: it checks the output and resets the memory peak in between, so
     that verdicts, checkers and per-test memory are as on the per-run path, and answers never come
     here."""
-    code, error = _compile_batch(req["python"], req.get("name") or os.path.basename(req["python"]))
+    code, error = _compile_batch(req["python"], os.path.basename(req["python"]))
     if code is None:
         reply({"fallback": True} if error is None else {"compile_error": error})
         return

@@ -63,6 +63,8 @@ EDGE_CASES = {
                                              "print(a + b + os.path.exists('/tmp/mark'))\nopen('/tmp/mark', 'w').close()\n",
     "its output files made unwritable": "import os\na, b = map(int, input().split())\nprint(a + b, flush=True)\n"
                                         "os.chmod('/proc/self/fd/1', 0)\nos.chmod('/proc/self/fd/2', 0)\n",
+    "importing itself by its file's name": "import sys\nif 'main' not in sys.modules:\n    import main\n"
+                                           "else:\n    print(sum(map(int, input().split())))\n",
     "globals and __name__": "def f():\n    global s\n    s = sum(map(int, input().split()))\n"
                             "if __name__ == '__main__':\n    f()\n    print(s)\n",
     "a syntax error": "print(1\n",
@@ -101,8 +103,9 @@ def test_the_batch_path_is_taken(problem_of):
         assert len(list((judge._runtime / "inputs").iterdir())) == len(TESTS)
         # What stays in the box between programs: the files every batch reuses, emptied (no program
         # run later in the box reads another's source or output).
-        left = {f.name.split(".")[0]: f.stat().st_size for f in judge._runs.started[0].spec.host_dir.iterdir()}
-        assert left == {"source": 0, "output": 0, "stderr": 0}
+        left = {f.relative_to(judge._runs.started[0].spec.host_dir).as_posix().split(".")[0]: f.stat().st_size
+                for f in judge._runs.started[0].spec.host_dir.glob("**/*") if f.is_file()}
+        assert left == {"source": 0, "output": 0, "stderr": 0}, left
 
 
 def test_real_programs_are_judged_as_on_the_per_run_path(judges, codecontests_dev):
