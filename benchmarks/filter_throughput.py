@@ -17,7 +17,9 @@ The truth each is compared with: a plain `python3` per test outside any sandbox 
 wait4 deciding TLE (wall limit 5x TL), computed once before timing; the infinite-loop mutants'
 truth is derived (TLE on the last test unless the human solution fails earlier). Agreement: the
 same verdict (OK, WA, TLE, RE, ...) on the same first failed test. Workloads: "timeouts" (all
-programs) and "no_timeouts" (programs whose truth is not TLE).
+programs) and "no_timeouts" (programs whose truth is not TLE). For the timeouts workload also the
+floor any judge that decides TLE by CPU time pays (the time limits of the programs whose truth is
+TLE, divided by WORKERS) and the ceiling of a judge's ratio to the loop it leaves (loop / floor).
 
 Modes (--modes, the earlier comparison): executions per second of Python and C++ samples on
 example tests.
@@ -419,6 +421,12 @@ def harnesses(args, workers: int) -> dict:
     out["csim_vs_loop_no_timeouts"] = round(best["no_timeouts/loop"] / best["no_timeouts/csim"], 2)
     out["csim_vs_inprocess_timeouts"] = round(best["timeouts/inprocess"] / best["timeouts/csim"], 2)
     out["goals"] = {"csim_vs_loop_timeouts": 1.5, "csim_vs_inprocess_no_timeouts": 1.0}
+    # What no judge can beat on the workload with timeouts: deciding TLE by CPU time >= TL costs
+    # at least TL of CPU per program whose truth is TLE, WORKERS at a time (the loop's wall-clock
+    # kill at TL costs about as much); the ceiling is the best ratio to the loop that leaves.
+    floor = sum(p.time_limit for p, pid, _ in programs if truth[pid][0] == "TLE") / workers
+    out["timeouts_floor_seconds"] = round(floor, 2)
+    out["timeouts_ceiling_vs_loop"] = round(best["timeouts/loop"] / floor, 2) if floor else None
     return out
 
 

@@ -5,7 +5,9 @@
         outcomes = judge.execute(source, "python", inputs, time_limit=2, memory_limit=256 << 20)
 
 Each worker owns one long-lived box (see judge/sandbox/box.py); tests of one submission run in
-parallel over the workers, and CPU time (not wall time) decides TLE, so times stay comparable.
+parallel over the workers, except a Python program's on the batch path (JudgeConfig.batch: all its
+tests in one box visit, one after another; see Judge._judge_batch), and CPU time (not wall time)
+decides TLE, so times stay comparable.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from contests.errors import DataError
 from contests.model import Problem, TestCase
 from judge.checkers import CheckResult, check_builtin, read_testlib
 from judge.compiler import Compiler, Program
+from judge.inputs import InputStore
 from judge.languages import MIB, get_language, resolve_tools
 from judge.sandbox import SANDBOXES
-from judge.sandbox.backend import BoxFile, make_backend, run_in_box
-from judge.sandbox.box import NOBODY, Box, BoxSpec, make_box_dir, run_request
+from judge.sandbox.backend import RUN_ATTEMPTS, BoxFile, make_backend, run_in_box
+from judge.sandbox.box import NOBODY, Box, BoxSpec, RawRun, make_box_dir, run_request
 from judge.sandbox.layers import Layer, missing
 from judge.outcomes import RunOutcome, classify
 from judge.sandbox import cgroups
@@ -49,6 +52,10 @@ WALL_MAX_FACTOR = 10.0
 CHECKER_TIME = 10.0  # seconds of CPU for a testlib checker
 CHECKER_MEMORY = 1024 * MIB
 EXECUTE_CACHE_BYTES = 256 * MIB  # outputs kept by execute()'s cache
+INPUT_STORE_BYTES = 256 * MIB  # test inputs kept for reuse by later programs (see judge.inputs)
+# A batch compiles the source inside the supervisor (no child, no limits of its own): only sources
+# as small as Codeforces allows (64 KB) take that path, larger ones the compile box.
+BATCH_SOURCE_LIMIT = 64 * 1024
 # Without a memory cgroup the limit falls back to RLIMIT_AS: the limit plus room for the runtime's
 # own mappings (an interpreter, shared libraries), which cost address space but little memory.
 ADDRESS_SPACE_SLACK = 64 * MIB
@@ -60,6 +67,9 @@ class JudgeConfig:
     workers: int | None = None  # None: all cores
     cache_dir: Path | None = None  # compiled artifacts; None: a private temporary directory
     fast_path: bool = True  # Python runs in a forked, pre-started interpreter inside the sandbox
+    # ... and judge() runs a Python program's tests one after another in one box visit (the syntax
+    # check included); False: each test a request of its own, the tests of one program in parallel.
+    batch: bool = True
     output_limit: int = OUTPUT_LIMIT
     pids_limit: int = PIDS_LIMIT
     wall_factor: float = WALL_FACTOR
@@ -97,6 +107,7 @@ class Judge:
         self._exec_cache: OrderedDict[tuple, RunOutcome] = OrderedDict()
         self._exec_cache_bytes = 0
         self._cache_lock = threading.Lock()
+        self._box_files: dict[tuple[Box, str], dict[str, tuple[int, str]]] = {}  # see _batch_files
         try:
             self._setup()
         except BaseException:
@@ -121,8 +132,10 @@ class Judge:
         self._checker_artifacts = self._runtime / "checkers"
         self._staging = self._runtime / "staging"
         self._boxes_dir = self._runtime / "boxes"
-        for d in (self.artifacts, self._checker_artifacts, self._staging, self._boxes_dir):
+        inputs = self._runtime / "inputs"  # beside the boxes' directories: hard links reach them
+        for d in (self.artifacts, self._checker_artifacts, self._staging, self._boxes_dir, inputs):
             d.mkdir(mode=0o711)
+        self._inputs = InputStore(inputs, INPUT_STORE_BYTES, links=self._drop_uid)
         store = None
         if config.cache_dir:
             store = Path(config.cache_dir) / "artifacts"
@@ -180,6 +193,10 @@ class Judge:
             except Exception as e:
                 errors.append(e)
         self._pools = []
+        for files in self._box_files.values():
+            for fd, _ in files.values():
+                os.close(fd)
+        self._box_files = {}
         if getattr(self, "_backend", None) is not None:
             self._backend.close()
             self._backend = None
@@ -207,15 +224,7 @@ class Judge:
         limit = self.config.output_limit
 
         def request(box: Box, paths: dict[str, str]) -> dict:
-            # RLIMIT_FSIZE one byte over the limit: output of exactly the limit is allowed.
-            req = run_request(box.inside_dir, paths["input"], paths["output"], paths["stderr"], time_limit,
-                              time_limit * self.config.wall_factor, limit + 1, lang.run_env, nofile=NOFILE_LIMIT,
-                              wall_max=time_limit * max(WALL_MAX_FACTOR, self.config.wall_factor))
-            controllers = box.cgroup.dirs if box.cgroup is not None else {}
-            if "pids" not in controllers:
-                req["nproc"] = self.config.pids_limit
-            if "memory" not in controllers and lang.address_space_limit:
-                req["address_space"] = memory_limit + lang.memory_overhead + ADDRESS_SPACE_SLACK
+            req = self._run_request(box, lang, paths, time_limit, memory_limit)
             directory = box.inside(program.directory)
             if self.config.fast_path and lang.python_fast_path():
                 req["python"] = f"{directory}/{program.source_name}"
@@ -230,8 +239,25 @@ class Judge:
                           stopper)
         if done is None or (stopper is not None and stopper.stopped):
             return None
-        raw, stdout = done.raw, done.read["output"]
-        stderr = done.read["stderr"].decode("utf-8", errors="replace")
+        return self._outcome(done.raw, done.read["output"], done.read["stderr"], lang, time_limit)
+
+    def _run_request(self, box: Box, lang, paths: dict[str, str], time_limit: float, memory_limit: int) -> dict:
+        """A run's request but for what to run (argv or python): streams at PATHS, limits."""
+        # RLIMIT_FSIZE one byte over the limit: output of exactly the limit is allowed.
+        req = run_request(box.inside_dir, paths["input"], paths["output"], paths["stderr"], time_limit,
+                          time_limit * self.config.wall_factor, self.config.output_limit + 1, lang.run_env,
+                          nofile=NOFILE_LIMIT, wall_max=time_limit * max(WALL_MAX_FACTOR, self.config.wall_factor))
+        controllers = box.cgroup.dirs if box.cgroup is not None else {}
+        if "pids" not in controllers:
+            req["nproc"] = self.config.pids_limit
+        if "memory" not in controllers and lang.address_space_limit:
+            req["address_space"] = memory_limit + lang.memory_overhead + ADDRESS_SPACE_SLACK
+        return req
+
+    def _outcome(self, raw, stdout: bytes, stderr: bytes, lang, time_limit: float) -> RunOutcome:
+        """A run's outcome from what it did and wrote (STDOUT read to one byte past the limit)."""
+        limit = self.config.output_limit
+        stderr = stderr.decode("utf-8", errors="replace")
         verdict, message = classify(raw, lang, time_limit, len(stdout), limit, stderr)
         return RunOutcome(stdout[:limit].decode("utf-8", errors="replace"), verdict, raw.cpu_time, raw.wall_time,
                           raw.memory, raw.exit_code, raw.signal, message, stderr)
@@ -290,18 +316,31 @@ class Judge:
             return JudgeResult(Verdict.IE, message="interactive problems are not supported", notes=notes)
         if not tests:
             return JudgeResult(Verdict.IE, message=f"problem {problem.id} has no tests to judge on", notes=notes)
-        program = self.compile(source, language)
-        if program.error:
+        batch = self._batchable(source, language)
+        program = None if batch else self.compile(source, language)
+        if program is not None and program.error:
             return JudgeResult(Verdict.IE, compile_output=program.output, message=program.error, notes=notes)
-        if not program.ok:
+        if program is not None and not program.ok:
             return JudgeResult(Verdict.CE, compile_output=program.output, message="compilation error", notes=notes)
         checker = problem.checker
         checker_program = None
         if checker.kind == "testlib":
             checker_program = self._compile_checker(problem)
             if checker_program.error or not checker_program.ok:
-                return JudgeResult(Verdict.IE, compile_output=program.output, notes=notes,
+                return JudgeResult(Verdict.IE, compile_output=program.output if program else "", notes=notes,
                                    message=f"the checker does not compile: {checker_program.error or checker_program.output}"[:2000])
+
+        if batch:
+            batched = self._judge_batch(source, language, problem, tests, checker_program, all_tests)
+            if isinstance(batched, str):
+                return JudgeResult(Verdict.CE, compile_output=batched, message="compilation error", notes=notes)
+            if batched is not None:
+                return _judgement(batched, "", notes)
+            program = self.compile(source, language)  # the batch fell back: as if there were none
+            if program.error:
+                return JudgeResult(Verdict.IE, compile_output=program.output, message=program.error, notes=notes)
+            if not program.ok:
+                return JudgeResult(Verdict.CE, compile_output=program.output, message="compilation error", notes=notes)
 
         stopper = _Stopper()
         futures = [self._submit(self._test, n, t, program, problem, checker_program, stopper)
@@ -320,12 +359,100 @@ class Judge:
         for future in futures:  # nothing of this judgement goes on after it returns
             if not future.cancelled():
                 future.exception()
-        # The first failed test decides, in both modes (as JudgeResult.failed_test says).
-        verdict = next((r.verdict for r in results if r.verdict is not Verdict.OK), Verdict.OK)
-        failed = next((r for r in results if r.verdict is not Verdict.OK), None)
-        message = f"test {failed.index + 1}: {failed.verdict.value}" + (f" ({failed.message})" if failed.message else "") \
-            if failed else f"{len(results)} tests passed"
-        return JudgeResult(verdict, tuple(results), compile_output=program.output, message=message, notes=notes)
+        return _judgement(results, program.output, notes)
+
+    def _batch_files(self, box: Box, source_name: str) -> dict[str, tuple[int, str]]:
+        """The files every batch in BOX reuses, made once (on ext4 allocating an inode costs more
+        CPU than a run's own bookkeeping), emptied between uses: the source, SOURCE_NAME in a
+        directory of its own as on the per-run path (a program may import its siblings; read-only
+        to the programs), the output and the stderr (theirs); name -> (our descriptor, path inside)."""
+        with self._cache_lock:
+            files = self._box_files.get((box, source_name))
+        if files is None:
+            directory = box.fresh_path("source")
+            directory.mkdir(mode=0o755)
+            host = directory / source_name
+            os.close(os.open(host, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            files = {"source": (os.open(host, os.O_RDWR), box.inside(host))}
+            for name in ("output", "stderr"):
+                host, inside = box.new_file(name, writable=True)
+                files[name] = (os.open(host, os.O_RDWR), inside)
+            with self._cache_lock:
+                self._box_files[(box, source_name)] = files
+        return files
+
+    def _batchable(self, source: str, language: str) -> bool:
+        """Whether judge() runs SOURCE's tests in one box visit (see _judge_batch)."""
+        lang = get_language(language)
+        if not (self.config.batch and self.config.fast_path and lang.python_fast_path()):
+            return False
+        try:
+            return len(source.encode("utf-8")) <= BATCH_SOURCE_LIMIT
+        except UnicodeError:  # not savable as UTF-8: the compile box says so, as ever
+            return False
+
+    def _judge_batch(self, source: str, language: str, problem: Problem, tests: list[TestCase],
+                     checker_program: Program | None, all_tests: bool) -> list[TestResult] | str | None:
+        """Judge a Python program on TESTS in one visit to a run box (supervisor.batch): the box
+        compiles the source once (the syntax check: its messages are returned, a str, for a CE)
+        and runs each test in a fresh fork of its warm interpreter; between two tests the judge
+        reads the output, checks it exactly as on the per-run path (_checked), resets the memory
+        peak, and stops at the first failure unless ALL_TESTS. Tests run one after another, not
+        in parallel: throughput comes from judging several programs at once. A run that ended in
+        a judge error is tried again from that test in a fresh box, RUN_ATTEMPTS tries in all.
+        None when the box asks for the per-run path (compiling printed warnings)."""
+        if self._executor is None:
+            raise RuntimeError("the judge is closed")
+        lang = get_language(language)
+        tl, ml = problem.time_limit, problem.memory_limit
+        results: list[TestResult] = []
+        end = len(tests)  # becomes the first failure's position + 1: nothing runs past it
+        attempts = 0
+        while len(results) < end:
+            with self._runs.box() as box:
+                files = self._batch_files(box, lang.source_name(source))
+                input_file: list[Path] = []  # the test under way's
+
+                def next_test() -> dict[str, str]:
+                    input_file[:] = [box.fresh_path("input")]
+                    self._inputs.link(tests[len(results)].input.encode(), input_file[0])
+                    return {"stdin": box.inside(input_file[0]), "stdout": files["output"][1],
+                            "stderr": files["stderr"][1]}
+
+                def proceed(raw: RawRun | None) -> dict | None:
+                    nonlocal attempts, end
+                    input_file.pop().unlink(missing_ok=True)
+                    stdout = _take(files["output"][0], self.config.output_limit + 1)
+                    stderr = _take(files["stderr"][0], STDERR_KEEP)
+                    if raw is None or (raw.error and attempts + 1 < RUN_ATTEMPTS):
+                        attempts += 1
+                        box.close()  # the next try starts a fresh box, from this test
+                        return None
+                    attempts = 0
+                    index = len(results)
+                    results.append(self._checked(index, tests[index], self._outcome(raw, stdout, stderr, lang, tl),
+                                                 problem, checker_program))
+                    if results[-1].verdict is not Verdict.OK and not all_tests:
+                        end = len(results)  # Codeforces stops at the first failure
+                    return next_test() if len(results) < end else None
+
+                try:
+                    source_fd, source_inside = files["source"]
+                    _take(source_fd, 0)
+                    os.pwrite(source_fd, source.encode("utf-8"), 0)
+                    first = next_test()
+                    request = self._run_request(box, lang, {"input": first["stdin"], "output": first["stdout"],
+                                                            "stderr": first["stderr"]}, tl, ml)
+                    request.update(python=source_inside, test=first)
+                    answer = box.run_batch(request, ml + lang.memory_overhead, self.config.pids_limit, proceed)
+                finally:
+                    for host in input_file:
+                        host.unlink(missing_ok=True)
+                    for fd, _ in files.values():  # no later run in the box (of another program) sees them
+                        _take(fd, 0)
+                if answer is not None:  # nothing ran
+                    return None if answer.get("fallback") else answer["compile_error"].strip()
+        return results
 
     def check(self, problem: Problem, test: TestCase, output: str) -> CheckResult:
         """Check OUTPUT against TEST's answer with the problem's checker."""
@@ -341,6 +468,11 @@ class Judge:
         run = self._run(program, test.input, problem.time_limit, problem.memory_limit, stopper)
         if run is None:
             return None  # the judgement stopped
+        return self._checked(index, test, run, problem, checker_program)
+
+    def _checked(self, index: int, test: TestCase, run: RunOutcome, problem: Problem,
+                 checker_program: Program | None) -> TestResult:
+        """The test's result: the run's verdict, or the checker's when the run was clean."""
         check = None
         if run.verdict is Verdict.OK:
             if checker_program is not None:
@@ -374,6 +506,25 @@ class Judge:
         if raw.timed_out or raw.cpu_limit or raw.oom_killed:
             return CheckResult(Verdict.IE, "checker exceeded its limits")
         return read_testlib(raw.exit_code, raw.signal, (done.read["stderr"] + done.read["output"]).decode(errors="replace"))
+
+
+def _take(fd: int, limit: int) -> bytes:
+    """Up to LIMIT bytes of the file open at FD, which is then emptied for its next use, and given
+    back the mode it was made with (a run that owns it may have changed it)."""
+    data = os.pread(fd, limit, 0)
+    os.ftruncate(fd, 0)
+    os.fchmod(fd, 0o644)
+    return data
+
+
+def _judgement(results: list[TestResult], compile_output: str, notes: tuple[str, ...]) -> JudgeResult:
+    """The judgement from the tests' results: the first failed test decides, in both modes (as
+    JudgeResult.failed_test says)."""
+    failed = next((r for r in results if r.verdict is not Verdict.OK), None)
+    message = f"test {failed.index + 1}: {failed.verdict.value}" + (f" ({failed.message})" if failed.message else "") \
+        if failed else f"{len(results)} tests passed"
+    return JudgeResult(failed.verdict if failed else Verdict.OK, tuple(results), compile_output=compile_output,
+                       message=message, notes=notes)
 
 
 MAX_TIME_LIMIT = 60.0  # seconds: far beyond any contest's, and the wall-clock kill is 10x this

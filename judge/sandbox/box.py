@@ -7,7 +7,8 @@ The box's processes live in the worker's cgroup, joined before bubblewrap starts
 
 A run: the judge resets the cgroup counters, sends the request, and reads back what the
 supervisor saw (exit status, CPU from wait4, wall time), then the cgroup's memory peak, OOM kills
-and CPU. If the supervisor dies or stops answering, the box is restarted and the run is reported
+and CPU. A batch (run_batch) is several runs of one Python program in one request, the counters
+reset before each. If the supervisor dies or stops answering, the box is restarted and the run is reported
 as a judge error (which run_in_box tries again in a fresh box). A box whose run left something
 behind that a fresh box would not have (see supervisor._clean_up) is closed after that run and
 started afresh for the next: boxes are reused only while they are as good as new.
@@ -24,6 +25,7 @@ import subprocess
 import tempfile
 import threading
 from concurrent.futures import Future
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -31,6 +33,7 @@ from pathlib import Path
 from judge.sandbox.cgroups import WorkerCgroup
 from judge.sandbox.channel import Channel, SandboxDied
 from judge.sandbox.supervisor import _empty as empty_directory
+from judge.sandbox.supervisor import batch_over
 
 log = logging.getLogger("csim.judge")
 
@@ -129,12 +132,16 @@ class Box:
     def scratch(self) -> list[str]:
         return list(SCRATCH)
 
+    def fresh_path(self, stem: str) -> Path:
+        """A name in the box's directory not used before (see new_file)."""
+        self._serial += 1
+        return self.spec.host_dir / f"{stem}.{self._serial}"
+
     def new_file(self, stem: str, data: bytes = b"", writable: bool = False) -> tuple[Path, str]:
         """A fresh file in the box (host path, path inside), with DATA; WRITABLE: by the programs.
         Fresh files, unlinked after use, because rewriting or truncating a file on ext4 costs
         milliseconds (the data is flushed first, auto_da_alloc) and creating one microseconds."""
-        self._serial += 1
-        host = self.spec.host_dir / f"{stem}.{self._serial}"
+        host = self.fresh_path(stem)
         fd = os.open(host, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             view = memoryview(data)
@@ -172,12 +179,7 @@ class Box:
                 if self.channel is None or not self.alive():
                     self.close()
                     self.start()
-                baseline = oom_before = 0
-                if self.cgroup is not None:
-                    before = self.cgroup.reset()
-                    baseline, oom_before = before.peak, before.oom_kills
-                    self.cgroup.set_limits(None if memory_limit is None else memory_limit + baseline,
-                                           None if pids_limit is None else pids_limit + self.idle_pids)
+                baseline, oom_before = self._reset(memory_limit, pids_limit)
                 self._requests += 1
                 self._current = self._requests
                 request = {**request, "id": self._current}
@@ -208,6 +210,66 @@ class Box:
         if answer.get("dirty"):
             self.close()
         return result
+
+    def run_batch(self, request: dict, memory_limit: int | None, pids_limit: int | None,
+                  proceed: Callable[[RawRun | None], dict | None]) -> dict | None:
+        """Run a Python program on several tests in one visit (see supervisor.batch): REQUEST is
+        a run request with its first test's paths in request["test"]. PROCEED(raw) is called
+        with each run's RawRun as it comes (None: called off) and gives the next test's paths, or
+        None to end; it is not asked after a run that ends the batch anyway (supervisor.batch_over
+        or a sandbox failure). Each run has the limits and the counters reset of Box.run. Returns
+        the supervisor's answer when no run took place ({"compile_error": ...} or {"fallback":
+        true}), else None."""
+        try:
+            if self.channel is None or not self.alive():
+                self.close()
+                self.start()
+        except (SandboxDied, OSError) as e:
+            proceed(RawRun(error=f"sandbox failure: {e}{self._death_detail()}"))
+            return None
+        self._requests += 1
+        message = {**request, "id": self._requests}
+        wall = float(request.get("wall_max") or request["wall"]) + ANSWER_GRACE
+        while True:
+            try:
+                baseline, oom_before = self._reset(memory_limit, pids_limit)
+                self.channel.send(message)
+                answer = self.channel.recv(wall)
+            except (SandboxDied, OSError) as e:
+                detail = self._death_detail()
+                self.close()
+                proceed(RawRun(error=f"sandbox failure: {e}{detail}"))
+                return None
+            if "compile_error" in answer or "fallback" in answer:
+                return answer
+            if answer.get("dirty"):
+                self.recycled += 1
+                log.info("box %s replaced: %s", self.spec.name, answer["dirty"])
+            raw = self._result(answer, baseline, oom_before)
+            if answer.get("dirty"):
+                self.close()
+            if batch_over(answer):
+                proceed(raw)
+                return None
+            test = proceed(raw)
+            message = {"test": test}
+            if test is None:
+                if self.channel is not None:  # (PROCEED may have closed the box)
+                    try:
+                        self.channel.send(message)
+                    except SandboxDied:
+                        self.close()
+                return None
+
+    def _reset(self, memory_limit: int | None, pids_limit: int | None) -> tuple[int, int]:
+        """Reset the cgroup's counters and set the run's limits above the box's idle baseline;
+        (baseline peak, OOM kills so far)."""
+        if self.cgroup is None:
+            return 0, 0
+        before = self.cgroup.reset()
+        self.cgroup.set_limits(None if memory_limit is None else memory_limit + before.peak,
+                               None if pids_limit is None else pids_limit + self.idle_pids)
+        return before.peak, before.oom_kills
 
     def _result(self, answer: dict, baseline: int, oom_before: int) -> RawRun | None:
         if answer.get("aborted"):

@@ -16,8 +16,9 @@ imported is already imported for the user's program.
 
 Protocol: the first line from the judge is the setup ({"seccomp": base64 BPF or null,
 "subreaper": bool, "scratch": [dirs to empty after each run]}); the supervisor answers
-{"ready": true, ...}. Then each request line is one run (see run()), answered by one line; the
-judge may also send {"abort": id} at any time to call off request ID's run (see Control).
+{"ready": true, ...}. Then each request line is one run (see run()), answered by one line, or a
+batch of runs of one Python program (see batch()), a line per run; the judge may also send
+{"abort": id} at any time to call off request ID's run (see Control).
 """
 
 import json
@@ -253,8 +254,9 @@ def _spawn(req):
     return pid
 
 
-def _fork_python(req):
-    """Fork this interpreter and run a Python source in the child (the fast path)."""
+def _fork_python(req, code=None):
+    """Fork this interpreter and run a Python source in the child (the fast path); CODE: the
+    source already compiled here (a batch), so that no run compiles it again."""
     import resource
 
     errors_r, errors_w = os.pipe()  # the child reports a failure to set up here
@@ -276,8 +278,9 @@ def _fork_python(req):
                 resource.setrlimit(which, (soft, hard))
             os.closerange(3, errors_w)
             os.closerange(errors_w + 1, 1 << 16)
-            with open(req["python"], "rb") as f:
-                source = f.read()
+            if code is None:
+                with open(req["python"], "rb") as f:
+                    source = f.read()
         except BaseException as e:
             try:
                 os.write(errors_w, f"{type(e).__name__}: {e}".encode()[:1000])
@@ -285,7 +288,10 @@ def _fork_python(req):
                 os._exit(127)
         os.close(errors_w)
         try:
-            (_python_syntax_check if req.get("compile_only") else _python_main)(req["python"], source)
+            if code is not None:
+                _python_main(req["python"], code)
+            else:
+                (_python_syntax_check if req.get("compile_only") else _python_main)(req["python"], source)
         except BaseException as e:
             os.write(2, f"csim supervisor: {type(e).__name__}: {e}\n".encode())
         finally:
@@ -300,7 +306,8 @@ def _fork_python(req):
 
 
 def _python_main(path, source):
-    """Run SOURCE as __main__ in this (forked) interpreter, as `python3 PATH` would."""
+    """Run SOURCE (text, or a code object compiled from it) as __main__ in this (forked)
+    interpreter, as `python3 PATH` would."""
     import builtins
     import types
 
@@ -319,7 +326,7 @@ def _python_main(path, source):
     sys.modules["__main__"] = main
     code = 0
     try:
-        exec(compile(source, path, "exec"), main.__dict__)
+        exec(source if isinstance(source, types.CodeType) else compile(source, path, "exec"), main.__dict__)
     except SystemExit as e:
         code = _exit_code(e.code)
     except BaseException as e:
@@ -553,7 +560,7 @@ def _size(path):
         return 0
 
 
-def run(req, scratch, control=None):
+def run(req, scratch, control=None, code=None):
     """One run. Request: stdin/stdout/stderr/cwd paths (stdout and stderr fresh: empty or absent),
     cpu (whole seconds for RLIMIT_CPU, a backstop), time_limit (seconds of CPU: the
     kill, see CPU_WATCH), wall (seconds: the kill for idle runs), wall_max (seconds:
@@ -561,7 +568,8 @@ def run(req, scratch, control=None):
     (exec it) or python (a source to run on the fast path). Answer: exit_code, signal, cpu_time,
     maxrss, wall_time, timed_out, cpu_limit, output_limit, error, written (bytes of stdout and stderr),
     dirty (why the box is no longer as good as a fresh one, or None); aborted, when CONTROL says the judge called
-    the run off (an abort for the request's id, before or during the run)."""
+    the run off (an abort for the request's id, before or during the run). CODE: python's source
+    already compiled (see batch)."""
     import time
 
     request_id = req.get("id")
@@ -573,7 +581,7 @@ def run(req, scratch, control=None):
     times = os.times()
     children_before = times.children_user + times.children_system
     try:
-        pid = _fork_python(req) if req.get("python") else _spawn(req)
+        pid = _fork_python(req, code) if req.get("python") else _spawn(req)
     except OSError as e:
         _kill_everything()
         return {"exit_code": None, "signal": None, "cpu_time": 0.0, "wall_time": 0.0, "timed_out": False,
@@ -652,6 +660,64 @@ def run(req, scratch, control=None):
     }
 
 
+def _compile_batch(path, name):
+    """The source at PATH compiled for every run of a batch, and the compilation's messages: (code,
+    None); (None, messages as the syntax check would print them, naming the file NAME) for a
+    compilation error; (None, None) when compiling printed warnings, which a run prints itself on
+    the per-run path (the judge falls back to it). Compiled here, not in a child, because batches
+    only take small sources (the judge's BATCH_SOURCE_LIMIT): little memory and time."""
+    import warnings  # imported by Python's start-up already
+
+    with open(path, "rb") as f:
+        source = f.read()
+    try:
+        with warnings.catch_warnings(record=True) as caught:  # the filters as they are: what would print
+            code = compile(source, path, "exec")
+        return (None, None) if caught else (code, None)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        import traceback
+
+        try:  # again, for the message: the per-run path's syntax check names just the file
+            compile(source, name, "exec")
+        except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
+            return None, "".join(traceback.format_exception_only(type(e), e))
+        return None, "csim supervisor: the source compiled on the second try"
+    except Exception as e:  # as the syntax check's child reports what it did not expect
+        return None, f"csim supervisor: {type(e).__name__}: {e}\n"
+
+
+def batch_over(answer):
+    """Whether a batch ends after a run with this ANSWER whatever the judge wants: the box is no
+    longer as good as new, the run was called off, or it could not start. Shared with the judge
+    (judge.sandbox.box), which then sends nothing more for the batch."""
+    return bool(answer.get("dirty") or answer.get("aborted") or answer.get("error"))
+
+
+def batch(req, scratch, control, reply):
+    """One program's tests in one visit: REQ is a run request (see run) for python source
+    REQ["python"] and its first test, REQ["test"] ({"stdin", "stdout", "stderr"}). The source is
+    compiled once here (that is its syntax check: the answer {"compile_error": messages} ends the
+    batch; {"fallback": true} when it printed warnings), then every test is a run of its own in a
+    fresh fork, answered as run() answers. After each answer the judge sends {"test": the next
+    test's paths, or null to end}: it checks the output and resets the memory peak in between, so
+    that verdicts, checkers and per-test memory are as on the per-run path, and answers never come
+    here."""
+    code, error = _compile_batch(req["python"], os.path.basename(req["python"]))
+    if code is None:
+        reply({"fallback": True} if error is None else {"compile_error": error})
+        return
+    test = req["test"]
+    while test is not None:
+        answer = run({**req, **test}, scratch, control, code)
+        reply(answer)
+        if batch_over(answer):
+            return
+        message = control.next_request()
+        if message is None:
+            return
+        test = message.get("test")
+
+
 def main():
     # The judge's channel moves off fds 0 and 1, which become /dev/null until a run redirects them.
     control = Control(os.dup(0))
@@ -693,12 +759,17 @@ def main():
     reply({"ready": True, "pid1": PID1, "uid": os.getuid(), "python": sys.version.split()[0]})
     while (req := control.next_request()) is not None:
         try:
-            answer = run(req, scratch, control)
+            if "test" in req:
+                batch(req, scratch, control, reply)  # it answers each run itself
+                answer = None
+            else:
+                answer = run(req, scratch, control)
         except Exception as e:  # the supervisor's own fault: reported, never fatal
             _kill_everything()
             answer = {"error": f"supervisor: {type(e).__name__}: {e}", "dirty": "the supervisor failed"}
         control.served(req.get("id"))
-        reply(answer)
+        if answer is not None:
+            reply(answer)
 
 
 if __name__ == "__main__":
