@@ -15,7 +15,10 @@ stop-at-the-first-failure, side by side in one run, each with WORKERS programs a
              and each test exec()'d in it with sys.stdin/stdout replaced and a SIGALRM timer at the
              time limit. All tests of a program share that one process (its modules, globals,
              recursion limit, leftover state): less work than csim does, and not what a judge
-             gives, hence wrong verdicts;
+             gives. (Its wrong verdicts here come from elsewhere, and inprocess_fork shares them:
+             the guard sets exit and quit to None, and a stdin without a file descriptor fails
+             programs that read fd 0 themselves; such a program stops at its first test, so
+             runs_per_s compares the work better than programs_per_s does);
   inprocess_fork  the same harness (same worker per program, guard, stdin/stdout replacement,
              timer), except that each test runs in a fresh fork of the warm worker (os.fork per
              test, the verdict through a pipe; a test still running a second after its limit is
