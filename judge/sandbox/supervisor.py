@@ -315,25 +315,39 @@ def _fork_python(req, code=None, streams=None):
     return pid
 
 
-def _std_streams():
-    """sys.stdin, sys.stdout and sys.stderr as `python3` makes them, on fds 0, 1 and 2 whatever
-    those are: made once by the supervisor, never used by it, so that each forked run finds them
-    unused (empty buffers, nothing read or written) instead of making its own (~0.1 ms a run)."""
+def _open_std_streams():
     return (open(0, "r", encoding="utf-8", closefd=False),
             open(1, "w", encoding="utf-8", closefd=False),
             open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False))
 
 
+def _std_streams():
+    """sys.stdin, sys.stdout and sys.stderr as `python3` makes them on fds 0, 1 and 2: made once
+    by the supervisor, never used by it, so that each forked run finds them unused (empty buffers,
+    nothing read or written) instead of making its own (~0.1 ms a run). Made while the three fds
+    are /dev/null, which answers what a run's files (regular files) answer to what the streams
+    ask once and keep (seekable, not a tty, the block size), whatever our own stderr is."""
+    null, saved = os.open(os.devnull, os.O_RDWR), os.dup(2)
+    try:
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        return _open_std_streams()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
 def _python_main(path, source, streams=None):
     """Run SOURCE (text, or a code object compiled from it) as __main__ in this (forked)
     interpreter, as `python3 PATH` would. STREAMS: _std_streams() made before the fork (else
-    made here). SIGPIPE and SIGXFSZ are ignored as Python's start-up leaves them: the supervisor
-    keeps them so (main)."""
+    made here, on the run's fds). SIGPIPE and SIGXFSZ are ignored, as Python's start-up leaves
+    them: the supervisor keeps them so (main)."""
     import builtins
     import types
 
     signal.signal(signal.SIGINT, signal.default_int_handler)  # ignored by the supervisor (main)
-    sys.stdin, sys.stdout, sys.stderr = streams or _std_streams()
+    sys.stdin, sys.stdout, sys.stderr = streams or _open_std_streams()
     sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
     sys.argv = [path]
     sys.path[0] = os.path.dirname(path)
