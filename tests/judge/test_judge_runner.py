@@ -123,10 +123,10 @@ PROGRAMS = {  # what a Python program can observe of its start and shutdown
     "hash-order": ("print(list({'apple', 'pear', 'fig', 'kiwi', 'plum'}))\n", ""),
     "signals": ("import signal\nprint([str(signal.getsignal(getattr(signal, n))) for n in "
                 "('SIGINT', 'SIGPIPE', 'SIGXFSZ', 'SIGTERM', 'SIGHUP', 'SIGALRM', 'SIGUSR1', 'SIGCHLD')])\n", ""),
-    "streams": ("import sys\nfor s in (sys.stdin, sys.stdout, sys.stderr):\n"
+    "streams": ("import sys\nfor s, d in ((sys.stdin, sys.__stdin__), (sys.stdout, sys.__stdout__),\n"
+                "             (sys.stderr, sys.__stderr__)):\n"
                 "    print(s.fileno(), s.mode, s.encoding, s.errors, s.line_buffering, s.buffer.raw._blksize,\n"
-                "          s.seekable(), s.isatty(), s is getattr(sys, '__%s__' % ('stdin', 'stdout', 'stderr')[s.fileno()]))\n",
-                "x\n"),
+                "          s.seekable(), s.isatty(), s is d)\n", "x\n"),
     "traceback": ("def f():\n    return 1 / 0\nf()\n", ""),
 }
 
