@@ -121,6 +121,12 @@ PROGRAMS = {  # what a Python program can observe of its start and shutdown
                 "t.join()\nprint(r)\n", ""),
     "name-and-argv": ("import sys\nprint(__name__, sys.argv[0].endswith('.py'), sys.path[0] != '')\n", ""),
     "hash-order": ("print(list({'apple', 'pear', 'fig', 'kiwi', 'plum'}))\n", ""),
+    "signals": ("import signal\nprint([str(signal.getsignal(getattr(signal, n))) for n in "
+                "('SIGINT', 'SIGPIPE', 'SIGXFSZ', 'SIGTERM', 'SIGHUP', 'SIGALRM', 'SIGUSR1', 'SIGCHLD')])\n", ""),
+    "streams": ("import sys\nfor s, d in ((sys.stdin, sys.__stdin__), (sys.stdout, sys.__stdout__),\n"
+                "             (sys.stderr, sys.__stderr__)):\n"
+                "    print(s.fileno(), s.mode, s.encoding, s.errors, s.line_buffering, s.buffer.raw._blksize,\n"
+                "          s.seekable(), s.isatty(), s is d)\n", "x\n"),
     "traceback": ("def f():\n    return 1 / 0\nf()\n", ""),
 }
 
@@ -133,6 +139,13 @@ def test_fast_path_behaves_as_a_fresh_interpreter(judge):
             assert (fast.stdout, fast.verdict, fast.exit_code) == (slow.stdout, slow.verdict, slow.exit_code), name
             assert fast.stderr.splitlines()[-1:] == slow.stderr.splitlines()[-1:], name
     assert fast.verdict is Verdict.RE and "ZeroDivisionError" in fast.stderr
+
+
+def test_forked_runs_are_the_oom_killers_choice(judge):
+    # The supervisor (PID 1 of the box) must outlive a run that fills the box's memory.
+    out, = judge.execute("print(open('/proc/self/oom_score_adj').read())\n", "python", [""], time_limit=2,
+                         memory_limit=64 * MIB)
+    assert out.stdout.split() == ["1000"]
 
 
 def test_a_box_killed_between_runs_is_restarted_unnoticed(problem_of):
