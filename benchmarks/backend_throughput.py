@@ -115,9 +115,8 @@ def compare_clients(url: str, model: str, problem, n: int, settings: DrawSetting
     for r in range(repeats):  # interleaved, so load on the machine hits all three alike
         runs["raw"].append(raw_draw(url, bodies, concurrency))
         runs["csim_memory_cache"].append(csim_draw(url, model, problem, n, settings, concurrency, MemoryCache()))
-        with Store(store_dir / f"bench-{r}-{n}.db") as store:
-            runs["csim_sqlite_cache"].append(csim_draw(url, model, problem, n, settings, concurrency,
-                                                       StoreCache(store)))
+        with Store(store_dir / f"bench-{r}-{n}.db") as store, StoreCache(store) as cache:
+            runs["csim_sqlite_cache"].append(csim_draw(url, model, problem, n, settings, concurrency, cache))
     best = {k: min(w for w, _ in v) for k, v in runs.items()}
     # The client's own CPU time (all its threads) is the figure that load on the machine and the
     # server's speed disturb least: it is what the client costs per sample.

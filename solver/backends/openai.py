@@ -121,8 +121,9 @@ class OpenAIBackend:
             async def one(i: int, body: dict) -> None:
                 async with gate:
                     generation = await self._request(client, body)
-                # Off the event loop: storing a sample (a store transaction) must not hold up the requests.
-                await asyncio.to_thread(on_done, i, generation)
+                # On the loop: on_done extracts the code and hands the sample to the cache, whose writer
+                # stores it in batches off the loop; a thread hop per sample cost more than that work.
+                on_done(i, generation)
 
             tasks = [asyncio.create_task(one(i, b)) for i, b in enumerate(bodies)]
             try:
