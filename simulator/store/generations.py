@@ -54,6 +54,7 @@ class StoreCache:
         self.store = store
         self.window = window
         self.flush_seconds = flush_seconds
+        self._batch = max(1, window // 2)  # held samples that make the writer commit without waiting
         self._held: list[tuple[float, dict]] = []  # (when handed over, row), oldest first
         self._writing = 0  # rows in the transaction under way
         self._error: BaseException | None = None  # the writer's failure, raised by the next save or flush
@@ -93,7 +94,10 @@ class StoreCache:
             if self._writer is None:
                 self._writer = threading.Thread(target=self._write_loop, name="csim-generation-writer", daemon=True)
                 self._writer.start()
-            self._changed.notify_all()
+            # Wake the writer only when it has something new to do (start its clock, or write a full
+            # batch): waking a thread per sample cost more than the rest of save().
+            if len(self._held) == 1 or len(self._held) == self._batch:
+                self._changed.notify_all()
 
     def flush(self) -> None:
         """Return once every sample saved so far is committed (or raise the writer's error)."""
@@ -130,7 +134,7 @@ class StoreCache:
                         return
                     if self._held:
                         wait = self._held[0][0] + self.flush_seconds - time.monotonic()
-                        if (len(self._held) >= max(1, self.window // 2) or self._flushing or self._closed
+                        if (len(self._held) >= self._batch or self._flushing or self._closed
                                 or wait <= 0):
                             break
                         self._changed.wait(wait)
