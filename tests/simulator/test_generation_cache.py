@@ -77,14 +77,20 @@ def check_whole(rows: dict[int, tuple[str, str | None]]) -> None:
 
 
 def start_child(server, db: Path, n: int, window: int, flush_seconds: float) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", CHILD, server.url, str(db), str(n), str(window), str(flush_seconds)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # stderr to a file: a pipe nobody reads while waiting could fill and stall the child
+    with (db.parent / "child.err").open("w") as err:
+        return subprocess.Popen([sys.executable, "-c", CHILD, server.url, str(db), str(n), str(window),
+                                 str(flush_seconds)], stdout=subprocess.DEVNULL, stderr=err)
 
 
-def wait_for(condition, child: subprocess.Popen, what: str) -> None:
+def child_err(db: Path) -> str:
+    return (db.parent / "child.err").read_text()[-3000:]
+
+
+def wait_for(condition, child: subprocess.Popen, db: Path, what: str) -> None:
     deadline = time.monotonic() + 120
     while not condition():
-        assert child.poll() is None, f"the draw ended before {what}: {child.stderr.read()}"
+        assert child.poll() is None, f"the draw ended before {what}: {child_err(db)}"
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.01)
 
@@ -111,7 +117,7 @@ def test_sigkill_loses_at_most_the_window_and_the_resumed_draw_asks_only_for_wha
     db, n, window = tmp_path / "cache.db", 3000, 8
     # flush_seconds far off: only the window makes the writer commit, so samples are held when the kill comes
     child = start_child(server, db, n, window, 3600)
-    wait_for(lambda: len(stored(db)) >= 4 * window, child, "samples were stored")
+    wait_for(lambda: len(stored(db)) >= 4 * window, child, db, "samples were stored")
     child.send_signal(signal.SIGKILL)
     child.wait()
     wait_quiet(server)
@@ -127,10 +133,10 @@ def test_sigterm_mid_draw_stores_every_sample_received(server, tmp_path):
     db = tmp_path / "cache.db"
     # nothing would be written before the end without the flush on the way out
     child = start_child(server, db, 20_000, 1_000_000, 3600)
-    wait_for(lambda: server.app.state.requests >= 200, child, "200 answers")
+    wait_for(lambda: server.app.state.requests >= 200, child, db, "200 answers")
     assert not stored(db), "the writer committed before any flush"
     child.send_signal(signal.SIGTERM)
-    assert child.wait(60) != 0
+    assert child.wait(60) != 0 and "KeyboardInterrupt" in child_err(db)
     wait_quiet(server)
     answered, rows = server.app.state.requests, stored(db)
     check_whole(rows)
@@ -140,7 +146,7 @@ def test_sigterm_mid_draw_stores_every_sample_received(server, tmp_path):
 def test_a_draw_that_ends_normally_stores_everything_and_nothing_is_asked_again(server, tmp_path):
     db, n = tmp_path / "cache.db", 300
     child = start_child(server, db, n, 1_000_000, 3600)
-    assert child.wait(120) == 0, child.stderr.read()
+    assert child.wait(120) == 0, child_err(db)
     assert server.app.state.requests == n
     check_whole(stored(db))
     assert len(stored(db)) == n and resume(server, db, n) == 0
