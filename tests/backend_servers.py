@@ -68,3 +68,28 @@ def canned_app():
     app = Starlette(routes=[Route("/{kind}/v1/completions", handle, methods=["POST"])])
     app.state.calls = {}
     return app
+
+
+def seeded_app():
+    """An OpenAI-style /v1/completions that answers at once with a program naming the request's
+    seed (`print(SEED)`), so a stored sample shows which request it came from.
+    app.state.requests counts the answers sent, app.state.active those being answered."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def handle(request):
+        request.app.state.active += 1
+        try:
+            body = await request.json()
+            answer = {"choices": [{"index": 0, "text": f"print({body['seed']})\n", "finish_reason": "stop"}],
+                      "model": "seeded", "usage": {"prompt_tokens": 5, "completion_tokens": 4}}
+            request.app.state.requests += 1
+            return JSONResponse(answer)
+        finally:
+            request.app.state.active -= 1
+
+    app = Starlette(routes=[Route("/v1/completions", handle, methods=["POST"])])
+    app.state.requests = 0
+    app.state.active = 0
+    return app

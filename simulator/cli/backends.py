@@ -10,7 +10,7 @@ import click
 
 from contests.errors import DataError
 from simulator.cli.backend_options import backend_options, options_from, quiet_transformers
-from simulator.cli.common import emit_json, one_line_errors
+from simulator.cli.common import emit_json, end_on_sigterm, one_line_errors
 from simulator.cli.options import db_option, json_option, open_store
 
 
@@ -25,8 +25,9 @@ def sample_with_backend(problem, spec: str, options, count: int, out_path: Path,
     quiet_transformers()
     backend = make_backend(spec, options)
     settings = draw_settings(backend, options)
-    with open_store(db) as store, progress_view(as_json) as progress:
-        drawn = draw_samples(backend, problem, count, seed, settings, StoreCache(store),
+    end_on_sigterm()  # SIGTERM ends the draw as Ctrl-C does: the samples received are stored first
+    with open_store(db) as store, StoreCache(store) as cache, progress_view(as_json) as progress:
+        drawn = draw_samples(backend, problem, count, seed, settings, cache,
                              progress.task(f"sampling {problem.id}", count))
     backend.close()
     out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -148,9 +148,10 @@ def replay(contest_ids, after, before, library, solver_spec, seeds, samples, max
             if undated:
                 click.echo(f"csim: warning: {undated_warning(undated)}", err=True)
             options = options_from(backend_kwargs)
-        with judging(executor, sandbox, workers, ray_address) as (judge, fingerprint, pool):
+        with judging(executor, sandbox, workers, ray_address) as (judge, fingerprint, pool), \
+                StoreCache(store) as cache:
             quiet_transformers()
-            solver = make_solver(solver_spec, judge, options, StoreCache(store), pool)
+            solver = make_solver(solver_spec, judge, options, cache, pool)
             # The user's cut-off, else the solver's own (where it records one).
             cutoff = options.model_cutoff or getattr(solver, "model_cutoff", None)
             contaminated = check_cutoff(contests, cutoff, allow_contaminated)

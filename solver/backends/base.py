@@ -105,7 +105,12 @@ class GenerationCache(Protocol):
         """The samples already drawn for KEY, by index."""
 
     def save(self, key: str, meta: dict, sample: CachedSample) -> None:
-        """Keep SAMPLE under KEY (meta: backend, model, prompt digest, params, seed), whole or not at all."""
+        """Keep SAMPLE under KEY (meta: backend, model, prompt digest, params, seed), whole or not at all.
+        Called for every sample as it arrives, on the backend's own thread or event loop: it must be
+        quick (the store's cache only hands the sample to its writer)."""
+
+    def flush(self) -> None:
+        """Return once every sample saved so far is kept for good (a draw calls it when it ends)."""
 
 
 @dataclass
@@ -119,3 +124,6 @@ class MemoryCache:
 
     def save(self, key: str, meta: dict, sample: CachedSample) -> None:
         self.samples.setdefault(key, {})[sample.index] = sample
+
+    def flush(self) -> None:
+        pass

@@ -90,7 +90,26 @@ def draw_samples(backend: Backend, problem: Problem, n: int, seed: int, settings
     cache = cache if cache is not None else MemoryCache()
     start = time.perf_counter()
     got: dict[int, CachedSample] = {}
-    requested = []
+    requested: list[Generation] = []
+    try:
+        _draw_missing(backend, problem, n, seed, settings, cache, on_sample, got, requested)
+    except BaseException:  # an error, Ctrl-C or SIGTERM: keep every sample received before it
+        try:
+            cache.flush()
+        except Exception:
+            pass  # the draw's own error is the one to show
+        raise
+    cache.flush()  # the draw ends with all its samples stored: nothing is asked twice after it
+    cost = Cost(requested=len(requested), cached=n - len(requested),
+                prompt_tokens=sum(g.prompt_tokens or 0 for g in requested),
+                completion_tokens=sum(g.completion_tokens or 0 for g in requested),
+                request_seconds=sum(g.seconds for g in requested), wall_seconds=time.perf_counter() - start)
+    return Draw(tuple(got[i] for i in range(n)), cost)
+
+
+def _draw_missing(backend: Backend, problem: Problem, n: int, seed: int, settings: DrawSettings,
+                  cache: GenerationCache, on_sample, got: dict[int, CachedSample], requested: list[Generation]) -> None:
+    """Fill GOT with the N samples, from CACHE where it has them, else from BACKEND (REQUESTED: those asked)."""
     lock = threading.Lock()
     for language in settings.languages:
         indices = [i for i in range(n) if language_for(i, settings.languages) == language]
@@ -114,7 +133,9 @@ def draw_samples(backend: Backend, problem: Problem, n: int, seed: int, settings
             index = missing[j]
             extraction = extract_code(generation.text, language, settings.style)
             sample = CachedSample(index, language, generation, extraction.source, extraction.how, problem.id)
-            cache.save(key, meta, sample)  # stored at once: a killed draw loses at most the answers in flight
+            # Handed to the cache at once: a hard-killed draw loses only the answers in flight and those the
+            # cache had not yet written (the store's: at most its window, simulator.store.generations).
+            cache.save(key, meta, sample)
             with lock:
                 got[index] = sample
                 requested.append(generation)
@@ -123,11 +144,6 @@ def draw_samples(backend: Backend, problem: Problem, n: int, seed: int, settings
                 on_sample(count, n)
 
         backend.generate(prompt, settings.params, [sample_seed(seed, i) for i in missing], done)
-    cost = Cost(requested=len(requested), cached=n - len(requested),
-                prompt_tokens=sum(g.prompt_tokens or 0 for g in requested),
-                completion_tokens=sum(g.completion_tokens or 0 for g in requested),
-                request_seconds=sum(g.seconds for g in requested), wall_seconds=time.perf_counter() - start)
-    return Draw(tuple(got[i] for i in range(n)), cost)
 
 
 def language_for(index: int, languages: Sequence[str]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import time
 from collections.abc import Callable, Sequence
 
@@ -114,15 +115,18 @@ class OpenAIBackend:
     async def _generate_all(self, bodies: list[dict], on_done) -> None:
         import httpx
 
+        endpoint = f"{self.url}/{'chat/completions' if self.api == 'chat' else 'completions'}"
+        retryable = (_Transient, httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
         gate = asyncio.Semaphore(self.concurrency)
         async with httpx.AsyncClient(headers=headers, timeout=self.timeout, limits=limits) as client:
             async def one(i: int, body: dict) -> None:
                 async with gate:
-                    generation = await self._request(client, body)
-                # Off the event loop: storing a sample (a store transaction) must not hold up the requests.
-                await asyncio.to_thread(on_done, i, generation)
+                    generation = await self._request(client, endpoint, retryable, body)
+                # On the loop: on_done extracts the code and hands the sample to the cache, whose writer
+                # stores it in batches off the loop; a thread hop per sample cost more than that work.
+                on_done(i, generation)
 
             tasks = [asyncio.create_task(one(i, b)) for i, b in enumerate(bodies)]
             try:
@@ -132,30 +136,26 @@ class OpenAIBackend:
                     t.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _request(self, client, body: dict) -> Generation:
+    async def _request(self, client, endpoint: str, retryable: tuple, body: dict) -> Generation:
         import httpx
-        from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-        endpoint = f"{self.url}/{'chat/completions' if self.api == 'chat' else 'completions'}"
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.retries + 1),
-            wait=wait_random_exponential(multiplier=self.backoff, max=60),
-            retry=retry_if_exception_type((_Transient, httpx.TimeoutException, httpx.RemoteProtocolError,
-                                           httpx.ReadError, httpx.WriteError)),
-            reraise=True)
         try:
+            try:  # the first attempt outside tenacity: its loop cost more per request than parsing the answer
+                return await self._attempt(client, endpoint, body)
+            except retryable:
+                if self.retries == 0:
+                    raise
+            # Then tenacity, with the waits one retry loop from the first attempt would have had:
+            # random up to backoff * 2^(k-1) seconds (at most 60) after attempt k.
+            await asyncio.sleep(random.uniform(0, min(60.0, self.backoff)))
+            from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+
+            retrying = AsyncRetrying(stop=stop_after_attempt(self.retries),
+                                     wait=wait_random_exponential(multiplier=2 * self.backoff, max=60),
+                                     retry=retry_if_exception_type(retryable), reraise=True)
             async for attempt in retrying:
                 with attempt:
-                    self.attempts += 1
-                    start = time.perf_counter()
-                    response = await client.post(endpoint, json=body)
-                    seconds = time.perf_counter() - start
-                    if response.status_code == 429 or response.status_code >= 500:
-                        raise _Transient(response.status_code, server_message(response))
-                    if response.status_code >= 400:
-                        raise ServerRefused(endpoint, None, f"the server refused (HTTP {response.status_code}): "
-                                                            f"{server_message(response)}")
-                    return self._parse(endpoint, response, seconds)
+                    return await self._attempt(client, endpoint, body)
         except _Transient as e:
             raise ServerRefused(endpoint, None, f"the server answered HTTP {e.status} {self.retries + 1} times: "
                                                 f"{e.message}") from None
@@ -164,6 +164,19 @@ class OpenAIBackend:
                                                 f"(raise --request-timeout?)") from None
         except httpx.HTTPError as e:
             raise ServerRefused(endpoint, None, f"cannot reach the server ({type(e).__name__}: {e})") from None
+
+    async def _attempt(self, client, endpoint: str, body: dict) -> Generation:
+        """One request: the sample, or _Transient (worth asking again), or ServerRefused."""
+        self.attempts += 1
+        start = time.perf_counter()
+        response = await client.post(endpoint, json=body)
+        seconds = time.perf_counter() - start
+        if response.status_code == 429 or response.status_code >= 500:
+            raise _Transient(response.status_code, server_message(response))
+        if response.status_code >= 400:
+            raise ServerRefused(endpoint, None, f"the server refused (HTTP {response.status_code}): "
+                                                f"{server_message(response)}")
+        return self._parse(endpoint, response, seconds)
 
     def _parse(self, endpoint: str, response, seconds: float) -> Generation:
         try:
