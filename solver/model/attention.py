@@ -46,6 +46,12 @@ class KV:
         """S: key positions."""
         return self.keys.shape[-1] if self.layout == "rows" else self.keys.shape[-3]
 
+    def grow(self, length: int) -> KV:
+        """This cache with zero positions appended up to LENGTH (per-row caches only)."""
+        k_axis, v_axis = (2, 1) if self.layout == "rows" else (1, 1)
+        pad = lambda x, axis: jnp.pad(x, [(0, length - x.shape[axis]) if a == axis else (0, 0) for a in range(x.ndim)])
+        return KV(pad(self.keys, k_axis), pad(self.values, v_axis), layout=self.layout)
+
     def write(self, new: KV, slot: jax.Array | int) -> KV:
         """This cache with NEW's positions written from SLOT on."""
         k_at, v_at = ((0, 0, slot), (0, slot, 0)) if self.layout == "rows" else ((0, slot, 0, 0),) * 2
