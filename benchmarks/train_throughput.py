@@ -3,7 +3,10 @@
 MFU = the model's matmul FLOPs per step (forward x 3, solver.model.transformer.forward_flops) / step time,
 divided by the FLOP/s of a large jnp.dot. The machine is shared and noisy, so the two are measured
 side by side: each timed training step is followed by a timed 2048^3 matmul, and the reported MFU
-is the median of the per-pair ratios. Batches are random tokens in the exact training layout
+is the median of the per-pair ratios. Load from other work slows a step and its matmul by
+different amounts (per-pair ratios of 0.4 to 1.4 were seen at a load of 5-30 on 2 cores), so
+`mfu_best` also divides the fastest step by the fastest matmul of the same run: each timed at
+its least disturbed, the figure an idle machine would give. Batches are random tokens in the exact training layout
 (solver.model.train.synthetic_batches): a step's cost does not depend on what the tokens say.
 
 Where the time goes: the same shapes timed as forward only, forward + backward, and the
@@ -162,6 +165,7 @@ def main() -> None:
         "peak_dot_gflops": round(peak / 1e9, 2),
         "mfu": round(float(np.median(mfu_pairs)), 3),
         "mfu_min_max": [round(min(mfu_pairs), 3), round(max(mfu_pairs), 3)],
+        "mfu_best": round((flops / min(step_times)) / (2 * DOT_N**3 / min(dot_times)), 3),
         "parts_seconds": {k: round(v, 4) for k, v in parts.items()},
         "backward_to_forward": round((parts["forward_backward_s"] - parts["forward_s"]) / parts["forward_s"], 2),
         "kernel_seconds_per_step": kernels,

@@ -48,6 +48,7 @@ from solver.model.tokenizer import Tokenizer
 
 ENCODER_BUCKET = 128  # statements are padded to a multiple of this: few encoder shapes
 PREFIX_BUCKET = 8
+SEGMENT = 64  # new tokens the decode loop's first segment holds (_segments)
 
 
 @dataclass(frozen=True)
@@ -92,29 +93,39 @@ def _cdf_block(v: int, most: int = 128) -> int:
 
 
 def invert_cdf(probs: jax.Array, u: jax.Array, block: int | None = None) -> jax.Array:
-    """The token whose CDF interval holds u [B] (uniform in [0, 1)) for probs [B, V].
+    """The token whose CDF interval holds u [B] (uniform in [0, 1)) for probs [B, V] (or weights:
+    the CDF is scaled by each row's total).
 
     In two levels, so that no cumulative sum runs over the whole vocabulary (see _cumsum): the
     CDF of block totals finds the block, then the CDF inside that one block finds the token.
     Per decoding step this pass over [B, V] costs as much as a layer's matmuls, so it avoids
-    copies: blocks divide V where they can (no padded copy), and the argmax fallback below runs
-    only in a step that needs it."""
+    copies: blocks divide V where they can (no padded copy), and nothing else reads [B, V]."""
     b, v = probs.shape
     block = block or _cdf_block(v)
     blocks = -(-v // block)
     p = probs if blocks * block == v else jnp.pad(probs, ((0, 0), (0, blocks * block - v)))
     p = p.reshape(b, blocks, block)
-    block_cdf = jnp.cumsum(p.sum(axis=-1), axis=-1)
+    totals = p.sum(axis=-1)
+    block_cdf = jnp.cumsum(totals, axis=-1)
     target = u * block_cdf[:, -1]
-    j = jnp.minimum((block_cdf <= target[:, None]).sum(axis=-1), blocks - 1)
+    # Rounding at the top of a CDF can run past the last token of positive weight: such a row
+    # takes the last one (of its block, or of the row) instead.
+    last = lambda positive: jnp.max(jnp.where(positive, jnp.arange(positive.shape[-1]), 0), axis=-1)
+    j = jnp.minimum((block_cdf <= target[:, None]).sum(axis=-1), last(totals > 0))
     before = jnp.where(j > 0, jnp.take_along_axis(block_cdf, jnp.maximum(j - 1, 0)[:, None], axis=1)[:, 0], 0.0)
     inner = jnp.take_along_axis(p, j[:, None, None], axis=1)[:, 0]
-    i = jnp.minimum((before[:, None] + jnp.cumsum(inner, axis=-1) <= target[:, None]).sum(axis=-1), block - 1)
-    tokens = jnp.minimum(j * block + i, v - 1)
-    # Rounding at the top of a CDF can land on a token of zero probability: take the likeliest.
-    zero = jnp.take_along_axis(probs, tokens[:, None], axis=1)[:, 0] <= 0
-    return jax.lax.cond(zero.any(), lambda: jnp.where(zero, jnp.argmax(probs, axis=-1).astype(tokens.dtype), tokens),
-                        lambda: tokens)
+    i = jnp.minimum((before[:, None] + jnp.cumsum(inner, axis=-1) <= target[:, None]).sum(axis=-1), last(inner > 0))
+    return j * block + i
+
+
+def _segments(max_new: int, first: int = SEGMENT) -> tuple[int, ...]:
+    """Where the decode loop's segments end: FIRST, doubling, then MAX_NEW (64 -> 64; 740 -> 64,
+    128, 256, 512, 740): a compiled loop per segment, and on average less than 1.5x the filled
+    cache read per step."""
+    ends = [first]
+    while ends[-1] < max_new:
+        ends.append(ends[-1] * 2)
+    return tuple(ends[:-1]) + (max_new,)
 
 
 def draw_tokens(
@@ -126,7 +137,6 @@ def draw_tokens(
     scaled = logits.astype(jnp.float32) / temperature
     if banned:
         scaled = scaled.at[:, jnp.array(banned)].set(-jnp.inf)
-    logp = jax.nn.log_softmax(scaled, axis=-1)
     kept = scaled
     if top_k is not None:
         kth = jax.lax.top_k(scaled, top_k)[0][:, -1:]
@@ -138,8 +148,18 @@ def draw_tokens(
         count = ((_cumsum(ranked) - ranked) < top_p).sum(axis=-1, keepdims=True)
         kept = jnp.where(probs < jnp.take_along_axis(ranked, count - 1, axis=-1), -jnp.inf, kept)
     u = jax.vmap(lambda k: jax.random.uniform(k))(keys)
-    tokens = invert_cdf(jax.nn.softmax(kept, axis=-1), u)
-    return tokens.astype(jnp.int32), jnp.take_along_axis(logp, tokens[:, None], axis=1)[:, 0]
+    # One exp over [B, V] serves the draw and, untruncated, the log-probability (softmax and
+    # log_softmax, written out: the same bits as each alone, without a second exp).
+    top = jnp.max(kept, axis=-1, keepdims=True)
+    weights = jnp.exp(kept - top)
+    total = weights.sum(axis=-1, keepdims=True)
+    tokens = invert_cdf(weights / total, u)
+    if kept is scaled:
+        shifted, log_total = scaled - top, jnp.log(total)
+    else:
+        shifted = scaled - jnp.max(scaled, axis=-1, keepdims=True)
+        log_total = jnp.log(jnp.exp(shifted).sum(axis=-1, keepdims=True))
+    return tokens.astype(jnp.int32), (jnp.take_along_axis(shifted, tokens[:, None], axis=1) - log_total)[:, 0]
 
 
 class Decoder:
@@ -169,16 +189,15 @@ class Decoder:
         enc_out = model.encode(enc_tokens[None], enc_mask[None])[0]
         return model.cross_kv(enc_out)
 
-    def _loop(self, first_logits, step_fn, state, keys, limits, temperature, top_p, max_new, top_k, use_top_p):
+    def _loop(self, first_logits, step_fn, state, keys, limits, temperature, top_p, max_new, top_k, use_top_p,
+              grow=None):
         """Draw tokens until every row has emitted EOS or its limit (limits [B] <= max_new) of
-        tokens. step_fn(state, tokens, i) -> (logits [B, V], state) feeds token i of every row."""
+        tokens. step_fn(state, tokens, i) -> (logits [B, V], state) feeds token i of every row.
+        With GROW, one loop per segment of _segments(max_new) and grow(state, end) between them
+        (the cache holds a segment's positions, not all max_new)."""
         b = keys.shape[0]
         out = jnp.full((b, max_new), self.pad_id, jnp.int32)
         carry = (jnp.int32(0), first_logits, state, out, jnp.zeros(b, jnp.float32), jnp.zeros(b, bool))
-
-        def cond(carry):
-            i, _, _, _, _, done = carry
-            return (i < max_new) & ~jnp.all(done)
 
         def body(carry):
             i, logits, state, out, logprob, done = carry
@@ -192,7 +211,11 @@ class Decoder:
             logits, state = step_fn(state, tokens, i)
             return i + 1, logits, state, out, logprob, done
 
-        _, _, _, out, logprob, _ = jax.lax.while_loop(cond, body, carry)
+        for n, end in enumerate(_segments(max_new) if grow else (max_new,)):
+            if n:
+                carry = (*carry[:2], grow(carry[2], end), *carry[3:])
+            carry = jax.lax.while_loop(lambda c, end=end: (c[0] < end) & ~jnp.all(c[5]), body, carry)
+        _, _, _, out, logprob, _ = carry
         ended = (out == self.eos_id).any(axis=1)
         lengths = jnp.where(ended, jnp.argmax(out == self.eos_id, axis=1) + 1, (out != self.pad_id).sum(axis=1))
         return out, logprob, lengths
@@ -200,18 +223,23 @@ class Decoder:
     def _generate(self, params, cross, enc_mask, prefix, start, keys, limits, temperature, top_p, *,
                   max_new: int, top_k: int | None, use_top_p: bool):
         """prefix [B, P] left-padded (row b's first real token at start[b]); keys [B] per sample;
-        limits [B] tokens each row may add. Returns (tokens [B, max_new], summed log p [B], lengths [B])."""
+        limits [B] tokens each row may add. Returns (tokens [B, max_new], summed log p [B], lengths [B]).
+        The cache grows segment by segment, so that attention reads the filled part, not max_new."""
         model = self._model(params)
         b, p = prefix.shape
         mask = enc_mask[None]
-        cache = model.init_cache(b, p + max_new)
+        cache = model.init_cache(b, p + _segments(max_new)[0])
         logits, cache = model.decode(prefix, 0, cache, start, cross, mask)
 
         def step(cache, tokens, i):
             logits, cache = model.decode(tokens[:, None], p + i, cache, start, cross, mask)
             return logits[:, 0], cache
 
-        return self._loop(logits[:, -1], step, cache, keys, limits, temperature, top_p, max_new, top_k, use_top_p)
+        def grow(cache, end):
+            return tuple(kv.grow(p + end) for kv in cache)
+
+        return self._loop(logits[:, -1], step, cache, keys, limits, temperature, top_p, max_new, top_k, use_top_p,
+                          grow)
 
     def _generate_uncached(self, params, cross, enc_mask, prefix, start, keys, limits, temperature, top_p, *,
                            max_new: int, top_k: int | None, use_top_p: bool):

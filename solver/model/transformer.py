@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from solver.model.attention import KV, Attention, causal_mask, mask_for
+from solver.model.attention import KV, Attention, causal_mask, dense, mask_for
 from solver.model.config import ModelConfig
 
 _normal = nnx.initializers.normal
@@ -51,8 +51,8 @@ class FeedForward(nnx.Module):
         self.dtype = jnp.dtype(config.dtype)
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        h = jax.nn.gelu(x @ self.wi[...].astype(self.dtype))
-        return h @ self.wo[...].astype(self.dtype)
+        h = jax.nn.gelu(dense(x, self.wi[...].astype(self.dtype)))
+        return dense(h, self.wo[...].astype(self.dtype))
 
 
 class EncoderLayer(nnx.Module):
@@ -178,7 +178,7 @@ class Transformer(nnx.Module):
         """states @ embedding.T in the compute dtype, summed in float32 (nnx.Embed.attend would
         promote a bfloat16 model's largest matmul to float32)."""
         table = self.embed.embedding[...].astype(self.dtype)
-        return jnp.dot(states, table.T, preferred_element_type=jnp.float32)
+        return dense(states, table.T, preferred_element_type=jnp.float32)
 
     def cross_kv(self, enc_out: jax.Array) -> tuple[KV, ...]:
         """Every decoder layer's cross-attention keys/values, computed once per statement:
@@ -189,7 +189,7 @@ class Transformer(nnx.Module):
     def logits(self, states: jax.Array) -> jax.Array:
         if self.config.tie_embeddings:
             return self._tied_logits(states)
-        return (states @ self.lm_head[...].astype(self.dtype)).astype(jnp.float32)
+        return dense(states, self.lm_head[...].astype(self.dtype)).astype(jnp.float32)
 
     def decode_all(
         self,

@@ -169,3 +169,36 @@ def test_invert_cdf_finds_the_token_whose_interval_holds_u_with_or_without_padde
         assert (np.asarray(probs)[rows, tokens] > 0).all()
         assert (cdf[rows, tokens] >= np.asarray(u) - 1e-4).all()
         assert (cdf[rows, tokens] - np.asarray(probs)[rows, tokens] <= np.asarray(u) + 1e-4).all()
+
+
+@pytest.mark.parametrize("attention", ["einsum", "xla"])
+def test_the_cache_grown_segment_by_segment_draws_the_tokens_of_recomputation(attention):
+    """80 new tokens: a 64-slot segment, then the cache grown to 80 (solver.model.sampler._segments);
+    left-padded rows (another start each) and no EOS, so every row crosses the growth."""
+    import dataclasses
+
+    import jax
+    import jax.numpy as jnp
+    from flax import nnx
+
+    from solver.model import mesh as meshlib
+    from solver.model.config import MODEL_PRESETS
+    from solver.model.sampler import Decoder, _segments
+    from solver.model.transformer import Transformer
+
+    config = dataclasses.replace(MODEL_PRESETS["tiny"], attention=attention)
+    assert _segments(80) == (64, 80)
+    decoder = Decoder(config, meshlib.make_mesh(), eos_id=-1, banned=(0,))
+    params = nnx.split(Transformer(config, key=jax.random.key(0)), nnx.Param)[1]
+    enc = jnp.arange(5, 37, dtype=jnp.int32)
+    cross = decoder.encode(params, enc, jnp.ones(32, bool))
+    start = jnp.array([0, 3, 5, 7], jnp.int32)
+    prefix = jnp.where(jnp.arange(8)[None] >= start[:, None], jnp.arange(32).reshape(4, 8) % 50 + 5, 0)
+    keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.key(0), i))(jnp.arange(4))
+    args = (params, cross, jnp.ones(32, bool), prefix, start, keys, jnp.full(4, 80, jnp.int32),
+            jnp.float32(1.0), jnp.float32(1.0))
+    cached = decoder.generate(*args, max_new=80, top_k=None, use_top_p=False)
+    recomputed = decoder.generate_uncached(*args, max_new=80, top_k=None, use_top_p=False)
+    assert (np.asarray(cached[2]) == 80).all()
+    np.testing.assert_array_equal(np.asarray(cached[0]), np.asarray(recomputed[0]))
+    np.testing.assert_allclose(np.asarray(cached[1]), np.asarray(recomputed[1]), rtol=1e-4)
