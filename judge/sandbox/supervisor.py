@@ -222,14 +222,29 @@ def _set_own_limits():
     resource.setrlimit(resource.RLIMIT_STACK, (hard, hard))
 
 
-def _bait_oom_killer(pid):
+OOM_BAIT_PATIENCE = 0.01  # seconds an exec'd run's /proc entries may stay root's (see _bait_oom_killer)
+
+
+def _bait_oom_killer(pid, clock=None):
     """Raise (never lower) the run's OOM score so that the cgroup's OOM killer takes it, not us.
     Plain fd calls: a text-mode open() costs a forked run ~0.1 ms more (the io objects it touches
-    are copied-on-write there)."""
-    try:
-        fd = os.open(f"/proc/{pid}/oom_score_adj", os.O_WRONLY)
-    except OSError:
-        return
+    are copied-on-write there). An exec'd run (CLOCK: time.monotonic) is let go by vfork while its
+    exec is still under way, when its new image is as undumpable as we are (PR_SET_DUMPABLE in
+    main) and its /proc entries are root's: a refusal is tried again until the exec is done."""
+    deadline = None
+    while True:
+        try:
+            fd = os.open(f"/proc/{pid}/oom_score_adj", os.O_WRONLY)
+            break
+        except PermissionError:
+            if clock is None:
+                return
+            deadline = deadline or clock() + OOM_BAIT_PATIENCE
+            if clock() > deadline:
+                return  # an image we may not read stays undumpable: it keeps our score
+            os.sched_yield()
+        except OSError:
+            return
     try:
         os.write(fd, b"1000")
     except OSError:
@@ -244,6 +259,7 @@ def _spawn(req):
     started, before its loader has reached main(); they bound resources, the namespaces, seccomp
     and the cgroup do the confining."""
     import resource
+    import time
 
     flags = os.O_WRONLY | os.O_CREAT  # the judge gives fresh files: truncating costs ms on ext4
     actions = [(os.POSIX_SPAWN_OPEN, 0, req["stdin"], os.O_RDONLY, 0),
@@ -257,7 +273,7 @@ def _spawn(req):
             resource.prlimit(pid, which, (soft, hard))
     except ProcessLookupError:
         pass  # already finished: limits no longer matter
-    _bait_oom_killer(pid)
+    _bait_oom_killer(pid, time.monotonic)
     return pid
 
 

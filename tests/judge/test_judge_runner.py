@@ -148,6 +148,16 @@ def test_forked_runs_are_the_oom_killers_choice(judge):
     assert out.stdout.split() == ["1000"]
 
 
+def test_execd_runs_are_the_oom_killers_choice_too(judge):
+    # An exec'd program's /proc entries are root's until its exec finishes (the supervisor is not
+    # dumpable, and vfork lets it go on before then): the bait must wait for that, every run.
+    source = ("#include <cstdio>\n#include <unistd.h>\nint main() { usleep(20000); int v = -1;\n"
+              "  FILE *f = fopen(\"/proc/self/oom_score_adj\", \"r\"); if (f) fscanf(f, \"%d\", &v);\n"
+              "  printf(\"%d\\n\", v); }\n")
+    outs = judge.execute(source, "cpp", [str(n) for n in range(24)], time_limit=2, memory_limit=64 * MIB)
+    assert [o.stdout.split() for o in outs] == [["1000"]] * 24
+
+
 def test_a_box_killed_between_runs_is_restarted_unnoticed(problem_of):
     with Judge(JudgeConfig(workers=1)) as j:
         problem = problem_of([("1 1", "2")])
