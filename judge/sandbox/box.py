@@ -201,9 +201,13 @@ class Box:
                 # that dies during a run is the judge's fault for that run (IE), never the program's.
                 if started or attempt == 2:
                     return RawRun(error=f"sandbox failure: {e}{detail}")
+        return self._finish(answer, baseline, oom_before)
+
+    def _finish(self, answer: dict, baseline: int, oom_before: int) -> RawRun | None:
+        """A run's RawRun from the supervisor's ANSWER (see _result). A run that left what a fresh
+        box would not have (files its clean-up could not remove, IPC objects) gets the box
+        replaced before its next run, never reused."""
         if answer.get("dirty"):
-            # The run left what a fresh box would not have (files its clean-up could not remove,
-            # IPC objects): the box is replaced before its next run, never reused.
             self.recycled += 1
             log.info("box %s replaced: %s", self.spec.name, answer["dirty"])
         result = self._result(answer, baseline, oom_before)
@@ -242,12 +246,7 @@ class Box:
                 return None
             if "compile_error" in answer or "fallback" in answer:
                 return answer
-            if answer.get("dirty"):
-                self.recycled += 1
-                log.info("box %s replaced: %s", self.spec.name, answer["dirty"])
-            raw = self._result(answer, baseline, oom_before)
-            if answer.get("dirty"):
-                self.close()
+            raw = self._finish(answer, baseline, oom_before)
             if batch_over(answer):
                 proceed(raw)
                 return None
