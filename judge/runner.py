@@ -318,10 +318,8 @@ class Judge:
             return JudgeResult(Verdict.IE, message=f"problem {problem.id} has no tests to judge on", notes=notes)
         batch = self._batchable(source, language)
         program = None if batch else self.compile(source, language)
-        if program is not None and program.error:
-            return JudgeResult(Verdict.IE, compile_output=program.output, message=program.error, notes=notes)
-        if program is not None and not program.ok:
-            return JudgeResult(Verdict.CE, compile_output=program.output, message="compilation error", notes=notes)
+        if program is not None and (failed := _compile_failure(program, notes)):
+            return failed
         checker = problem.checker
         checker_program = None
         if checker.kind == "testlib":
@@ -337,10 +335,8 @@ class Judge:
             if batched is not None:
                 return _judgement(batched, "", notes)
             program = self.compile(source, language)  # the batch fell back: as if there were none
-            if program.error:
-                return JudgeResult(Verdict.IE, compile_output=program.output, message=program.error, notes=notes)
-            if not program.ok:
-                return JudgeResult(Verdict.CE, compile_output=program.output, message="compilation error", notes=notes)
+            if failed := _compile_failure(program, notes):
+                return failed
 
         stopper = _Stopper()
         futures = [self._submit(self._test, n, t, program, problem, checker_program, stopper)
@@ -515,6 +511,16 @@ def _take(fd: int, limit: int) -> bytes:
     os.ftruncate(fd, 0)
     os.fchmod(fd, 0o644)
     return data
+
+
+def _compile_failure(program: Program, notes: tuple[str, ...]) -> JudgeResult | None:
+    """The judgement of a program that did not compile (CE), or could not be compiled (IE); None
+    when it compiled."""
+    if program.error:
+        return JudgeResult(Verdict.IE, compile_output=program.output, message=program.error, notes=notes)
+    if not program.ok:
+        return JudgeResult(Verdict.CE, compile_output=program.output, message="compilation error", notes=notes)
+    return None
 
 
 def _judgement(results: list[TestResult], compile_output: str, notes: tuple[str, ...]) -> JudgeResult:
