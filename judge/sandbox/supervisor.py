@@ -12,7 +12,12 @@ remove, a System V IPC object), its answer says so ("dirty") and the judge repla
 worker's cgroup.
 
 Standard library only, and as few imports as possible: on the fast path, whatever this module has
-imported is already imported for the user's program.
+imported is already imported for the user's program (resource and time are anyway: PRELOAD).
+
+A forked run's cost is mostly page faults: after a fork every page either side writes is a fault
+(~4 us on this VM), and a copy while both live. So the runs do as little as they can in the child,
+and the supervisor writes as few pages as it can per run (its per-run work, JSON included, is kept
+lean; see _dumps, _install_std_streams, _python_shutdown).
 
 Protocol: the first line from the judge is the setup ({"seccomp": base64 BPF or null,
 "subreaper": bool, "scratch": [dirs to empty after each run]}); the supervisor answers
@@ -21,13 +26,32 @@ batch of runs of one Python program (see batch()), a line per run; the judge may
 {"abort": id} at any time to call off request ID's run (see Control).
 """
 
+import _signal
+import gc
 import json
 import os
+import resource
 import select
 import signal
 import sys
+import time
 
 PID1 = os.getpid() == 1  # init of its own PID namespace: immune to its children's signals
+
+# JSON through the C encoder and scanner, each made once: json.dumps and json.loads run Python
+# code around them on every call, whose objects are pages written after each fork (a fault and,
+# while the run lives, a copy: ~30 of ~220 a run cost the supervisor).
+_ENCODE = json.encoder.c_make_encoder(None, None, json.encoder.encode_basestring_ascii, None, ": ", ", ",
+                                      False, False, True) if json.encoder.c_make_encoder else None
+_SCAN = json.decoder.JSONDecoder().scan_once
+
+
+def _dumps(obj):
+    return "".join(_ENCODE(obj, 0)) if _ENCODE else json.dumps(obj)
+
+
+def _loads(line):
+    return _SCAN(line.decode(), 0)[0]
 
 
 _LIBC = []  # the C library through ctypes, loaded once (the supervisor's first prctl) for every run
@@ -197,8 +221,6 @@ RESET_SIGNALS = tuple(getattr(signal, n) for n in ("SIGPIPE", "SIGXFSZ", "SIGXFZ
 def _limits(req):
     """(resource, soft, hard) for a run: CPU = the request's whole seconds (then SIGKILL a second
     later), output file size, open files, and, where no cgroup does it, processes and memory."""
-    import resource
-
     cpu = int(req["cpu"])
     out = [(resource.RLIMIT_CPU, cpu, cpu + 1)]
     if req.get("fsize"):
@@ -215,8 +237,6 @@ def _limits(req):
 def _set_own_limits():
     """Limits every run inherits: no core files, and the stack as large as allowed (unlimited on
     Codeforces); the stack limit must be in place before exec, so it is set on the supervisor."""
-    import resource
-
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
     resource.setrlimit(resource.RLIMIT_STACK, (hard, hard))
@@ -258,9 +278,6 @@ def _spawn(req):
     milliseconds on a VM, a vfork almost nothing. Limits are set on the child right after it
     started, before its loader has reached main(); they bound resources, the namespaces, seccomp
     and the cgroup do the confining."""
-    import resource
-    import time
-
     flags = os.O_WRONLY | os.O_CREAT  # the judge gives fresh files: truncating costs ms on ext4
     actions = [(os.POSIX_SPAWN_OPEN, 0, req["stdin"], os.O_RDONLY, 0),
                (os.POSIX_SPAWN_OPEN, 1, req["stdout"], flags, 0o644),
@@ -277,15 +294,15 @@ def _spawn(req):
     return pid
 
 
-def _fork_python(req, code=None, streams=None):
+def _fork_python(req, code=None):
     """Fork this interpreter and run a Python source in the child (the fast path); CODE: the
-    source already compiled here (a batch), so that no run compiles it again; STREAMS: see
-    _python_main."""
-    import resource
-
+    source already compiled here (a batch), so that no run compiles it again."""
     errors_r, errors_w = os.pipe()  # the child reports a failure to set up here
     pid = os.fork()
     if pid == 0:
+        # Our objects out of the run's garbage collections: a collection writes to every object
+        # it walks, and each page written is a page fault and a copy (~4 us here).
+        gc.freeze()
         try:
             os.close(errors_r)
             os.setpgid(0, 0)
@@ -313,19 +330,24 @@ def _fork_python(req, code=None, streams=None):
         os.close(errors_w)
         try:
             if code is not None:
-                _python_main(req["python"], code, streams)
+                _python_main(req["python"], code)
             elif req.get("compile_only"):
                 _python_syntax_check(req["python"], source)
             else:
-                _python_main(req["python"], source, streams)
+                _python_main(req["python"], source)
         except BaseException as e:
             os.write(2, f"csim supervisor: {type(e).__name__}: {e}\n".encode())
         finally:
             os._exit(126)  # never back into the supervisor's loop
     os.close(errors_w)
-    with os.fdopen(errors_r, "rb") as f:
-        failure = f.read().decode(errors="replace")
+    failure = b""
+    try:  # plain reads: a file object would allocate and free a buffer after every fork (copied pages)
+        while chunk := os.read(errors_r, 1024):
+            failure += chunk
+    finally:
+        os.close(errors_r)
     if failure:
+        failure = failure.decode(errors="replace")
         os.waitpid(pid, 0)
         raise OSError(failure)
     return pid
@@ -337,41 +359,50 @@ def _open_std_streams():
             open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False))
 
 
-def _std_streams():
-    """sys.stdin, sys.stdout and sys.stderr as `python3` makes them on fds 0, 1 and 2: made once
-    by the supervisor, never used by it, so that each forked run finds them unused (empty buffers,
-    nothing read or written) instead of making its own (~0.1 ms a run). Made while the three fds
-    are /dev/null, which answers what a run's files (regular files) answer to what the streams
-    ask once and keep (seekable, not a tty, the block size), whatever our own stderr is."""
+def _install_std_streams():
+    """sys.stdin, sys.stdout and sys.stderr (and sys.__stdin__, ...) as `python3` makes them on
+    fds 0, 1 and 2: made and installed once by the supervisor, never used by it, so that each
+    forked run finds them in place and unused (empty buffers, nothing read or written) instead of
+    making and installing its own (~0.2 ms a run: replacing sys.__stdin__ finalizes the old
+    stream, and every object that touches is a page copied). Made while the three fds are
+    /dev/null, which answers what a run's files (regular files) answer to what the streams ask
+    once and keep (seekable, not a tty, the block size), whatever our own stderr is."""
     null, saved = os.open(os.devnull, os.O_RDWR), os.dup(2)
     try:
         for fd in (0, 1, 2):
             os.dup2(null, fd)
-        return _open_std_streams()
+        streams = _open_std_streams()
     finally:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(null)
+    sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams
 
 
-def _python_main(path, source, streams=None):
+def _as_program(path):
+    """sys.argv and sys.path[0] as `python3 PATH` sets them."""
+    sys.argv = [path]
+    sys.path[0] = os.path.dirname(path)
+
+
+def _python_main(path, source):
     """Run SOURCE (text, or a code object compiled from it) as __main__ in this (forked)
-    interpreter, as `python3 PATH` would. STREAMS: _std_streams() made before the fork (else
-    made here, on the run's fds). SIGPIPE and SIGXFSZ are ignored, as Python's start-up leaves
-    them: the supervisor keeps them so (main)."""
+    interpreter, as `python3 PATH` would, on the standard streams the supervisor installed
+    (_install_std_streams). SIGPIPE and SIGXFSZ are ignored, as Python's start-up leaves them:
+    the supervisor keeps them so (main)."""
     import builtins
     import types
 
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # ignored by the supervisor (main)
-    sys.stdin, sys.stdout, sys.stderr = streams or _open_std_streams()
-    sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
-    sys.argv = [path]
-    sys.path[0] = os.path.dirname(path)
+    # _signal's, not signal's: the latter's enum conversions cost a run ~50 copied pages.
+    _signal.signal(_signal.SIGINT, _signal.default_int_handler)  # ignored by the supervisor (main)
+    if len(sys.argv) != 1 or sys.argv[0] != path:  # a batch sets them once for all its runs
+        _as_program(path)
     main = types.ModuleType("__main__")
     main.__file__ = path
     main.__builtins__ = builtins
     sys.modules["__main__"] = main
     code = 0
+    collections = _gc_collections()
     try:
         exec(source if isinstance(source, types.CodeType) else compile(source, path, "exec"), main.__dict__)
     except SystemExit as e:
@@ -383,7 +414,7 @@ def _python_main(path, source, streams=None):
 
     module = weakref.ref(main)
     del main
-    os._exit(_python_shutdown(module, code))
+    os._exit(_python_shutdown(module, code, collections))
 
 
 def _report_uncaught(e):
@@ -453,12 +484,25 @@ def _warm_up():
         f.flush()
 
 
-def _python_shutdown(module, code):
+def _gc_collections():
+    """Collections of the two older generations so far (gc.get_stats)."""
+    stats = gc.get_stats()
+    return stats[1]["collections"] + stats[2]["collections"]
+
+
+def _python_shutdown(module, code, collections):
     """What CPython's shutdown does that a program can observe, in its order: wait for non-daemon
     threads, run atexit handlers, flush the standard streams, then let __main__ go (the garbage
     collector finalizes its objects while their globals still exist, e.g. fast-output classes
     that flush in __del__), clear what is left of it, and flush again. MODULE: a weak reference to
-    __main__. Returns the exit status (120 when stdout cannot be flushed, as CPython)."""
+    __main__; COLLECTIONS: _gc_collections() when the program began. Returns the exit status (120
+    when stdout cannot be flushed, as CPython).
+
+    The collections reach every object the program made. As the run froze ours (_fork_python),
+    the oldest generation holds none of its objects unless the collector promoted some there (an
+    older generation was collected since COLLECTIONS): only then is the full collection needed,
+    which also empties the interpreter's free lists, a copied page for each page they hold (~60
+    of ~330 pages a short run copies)."""
     try:
         threading = sys.modules.get("threading")
         if threading is not None:
@@ -472,13 +516,12 @@ def _python_shutdown(module, code):
         code = code or 1
     code = _flush_std(code)
     try:
-        import gc
-
+        generation = 2 if _gc_collections() != collections else 1
         sys.modules.pop("__main__", None)
-        gc.collect()
+        gc.collect(generation)
         if module() is not None:
             module().__dict__.clear()
-            gc.collect()
+            gc.collect(generation)
     except BaseException:
         pass
     return _flush_std(code)
@@ -544,7 +587,7 @@ class Control:
         while b"\n" in self._buf:
             line, _, self._buf = self._buf.partition(b"\n")
             if line.strip():
-                message = json.loads(line)
+                message = _loads(line.strip())
                 if "abort" in message:
                     self.aborted.add(message["abort"])
                 else:
@@ -607,7 +650,7 @@ def _size(path):
         return 0
 
 
-def run(req, scratch, control=None, code=None, streams=None):
+def run(req, scratch, control=None, code=None):
     """One run. Request: stdin/stdout/stderr/cwd paths (stdout and stderr fresh: empty or absent),
     cpu (whole seconds for RLIMIT_CPU, a backstop), time_limit (seconds of CPU: the
     kill, see CPU_WATCH), wall (seconds: the kill for idle runs), wall_max (seconds:
@@ -616,9 +659,7 @@ def run(req, scratch, control=None, code=None, streams=None):
     maxrss, wall_time, timed_out, cpu_limit, output_limit, error, written (bytes of stdout and stderr),
     dirty (why the box is no longer as good as a fresh one, or None); aborted, when CONTROL says the judge called
     the run off (an abort for the request's id, before or during the run). CODE: python's source
-    already compiled (see batch). STREAMS: the forked runs' standard streams (_std_streams)."""
-    import time
-
+    already compiled (see batch)."""
     request_id = req.get("id")
     if control is not None and not control.wanted(request_id):  # called off before it began
         return {"exit_code": None, "signal": None, "cpu_time": 0.0, "wall_time": 0.0, "timed_out": False,
@@ -628,7 +669,7 @@ def run(req, scratch, control=None, code=None, streams=None):
     times = os.times()
     children_before = times.children_user + times.children_system
     try:
-        pid = _fork_python(req, code, streams) if req.get("python") else _spawn(req)
+        pid = _fork_python(req, code) if req.get("python") else _spawn(req)
     except OSError as e:
         _kill_everything()
         return {"exit_code": None, "signal": None, "cpu_time": 0.0, "wall_time": 0.0, "timed_out": False,
@@ -740,7 +781,7 @@ def batch_over(answer):
     return bool(answer.get("dirty") or answer.get("aborted") or answer.get("error"))
 
 
-def batch(req, scratch, control, reply, streams=None):
+def batch(req, scratch, control, reply):
     """One program's tests in one visit: REQ is a run request (see run) for python source
     REQ["python"] and its first test, REQ["test"] ({"stdin", "stdout", "stderr"}). The source is
     compiled once here (that is its syntax check: the answer {"compile_error": messages} ends the
@@ -754,15 +795,20 @@ def batch(req, scratch, control, reply, streams=None):
         reply({"fallback": True} if error is None else {"compile_error": error})
         return
     test = req["test"]
-    while test is not None:
-        answer = run({**req, **test}, scratch, control, code, streams)
-        reply(answer)
-        if batch_over(answer):
-            return
-        message = control.next_request()
-        if message is None:
-            return
-        test = message.get("test")
+    saved = sys.argv, sys.path[0]
+    _as_program(req["python"])  # here once, not in every run (each would copy the pages it writes)
+    try:
+        while test is not None:
+            answer = run({**req, **test}, scratch, control, code)
+            reply(answer)
+            if batch_over(answer):
+                return
+            message = control.next_request()
+            if message is None:
+                return
+            test = message.get("test")
+    finally:
+        sys.argv, sys.path[0] = saved
 
 
 def main():
@@ -784,7 +830,7 @@ def main():
             signal.signal(sig, signal.SIG_IGN)
 
     def reply(obj):
-        data = (json.dumps(obj) + "\n").encode()
+        data = (_dumps(obj) + "\n").encode()
         while data:
             data = data[os.write(ctl_out, data):]
 
@@ -803,9 +849,7 @@ def main():
     scratch = setup.get("scratch") or []
     _set_own_limits()
     _warm_up()
-    streams = _std_streams()
-    import gc
-
+    _install_std_streams()
     # Objects that exist now are never collected in the forked runs, so their pages stay shared
     # instead of being copied when a run's garbage collector would walk them.
     gc.freeze()
@@ -813,10 +857,10 @@ def main():
     while (req := control.next_request()) is not None:
         try:
             if "test" in req:
-                batch(req, scratch, control, reply, streams)  # it answers each run itself
+                batch(req, scratch, control, reply)  # it answers each run itself
                 answer = None
             else:
-                answer = run(req, scratch, control, streams=streams)
+                answer = run(req, scratch, control)
         except Exception as e:  # the supervisor's own fault: reported, never fatal
             _kill_everything()
             answer = {"error": f"supervisor: {type(e).__name__}: {e}", "dirty": "the supervisor failed"}

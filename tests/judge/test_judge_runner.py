@@ -116,6 +116,14 @@ PROGRAMS = {  # what a Python program can observe of its start and shutdown
     "finalizer": ("import os\nclass Out:\n    def __init__(self):\n        self.parts = []\n"
                   "    def __del__(self):\n        os.write(1, ''.join(self.parts).encode())\n"
                   "out = Out()\nout.parts.append('flushed by __del__\\n')\n", ""),
+    # Finalizers of objects in reference cycles run at the end: made just before it (the young
+    # generations), or promoted to the oldest by the collections of a busy program.
+    "cycle-finalizer": ("import os\nclass Out:\n    def __init__(self):\n        self.me = self\n"
+                        "    def __del__(self):\n        os.write(1, b'cycle flushed\\n')\n"
+                        "out = Out()\n", ""),
+    "old-cycle-finalizer": ("import os\nclass Out:\n    def __init__(self):\n        self.me = self\n"
+                            "    def __del__(self):\n        os.write(1, b'old cycle flushed\\n')\n"
+                            "out = Out()\njunk = [[i] for i in range(300000)]\nprint(len(junk))\n", ""),
     "closed-stdout": ("import sys\nwith sys.stdout as f:\n    print('closing', file=f)\n", ""),
     "threads": ("import threading\nr = []\nt = threading.Thread(target=lambda: r.append(7))\nt.start()\n"
                 "t.join()\nprint(r)\n", ""),
@@ -450,3 +458,4 @@ def test_a_killed_judge_leaves_nothing_behind_for_long(tmp_path, problem_of):
     with Judge(JudgeConfig(workers=1)):
         pass
     assert not any(p.exists() for p in left)
+
