@@ -31,7 +31,7 @@ from judge.compiler import Compiler, Program
 from judge.inputs import InputStore
 from judge.languages import MIB, get_language, resolve_tools
 from judge.sandbox import SANDBOXES
-from judge.sandbox.backend import RUN_ATTEMPTS, BoxFile, make_backend, read_file, run_in_box
+from judge.sandbox.backend import RUN_ATTEMPTS, BoxFile, make_backend, read_file, remove, run_in_box
 from judge.sandbox.box import NOBODY, Box, BoxSpec, RawRun, make_box_dir, run_request
 from judge.sandbox.layers import Layer, missing
 from judge.outcomes import RunOutcome, classify
@@ -387,20 +387,26 @@ class Judge:
                 directory = box.fresh_path("source")  # of its own, as on the per-run path: a program
                 directory.mkdir(mode=0o755)           # may import its siblings; read-only to programs
                 source_file = directory / lang.source_name(source)
-                files: list[Path] = []  # the test under way's input, output and stderr
+                files: dict[str, tuple[str, str]] = {}  # the test under way's: name -> (host path, inside)
 
                 def next_test() -> dict[str, str]:
-                    files[:] = [box.fresh_path("input")]
-                    self._inputs.link(tests[len(results)].input.encode(), files[0])
-                    files.extend(box.new_file(name, writable=True)[0] for name in ("output", "stderr"))
-                    return {"stdin": box.inside(files[0]), "stdout": box.inside(files[1]), "stderr": box.inside(files[2])}
+                    files["stdin"] = box.fresh_name("input")
+                    self._inputs.link(tests[len(results)].input.encode(), files["stdin"][0])
+                    files["stdout"] = box.new_file("output", writable=True)
+                    if "stderr" not in files:  # an empty one is used again (see proceed)
+                        files["stderr"] = box.new_file("stderr", writable=True)
+                    return {name: inside for name, (_, inside) in files.items()}
 
                 def proceed(raw: RawRun | None) -> dict | None:
                     nonlocal attempts, end
-                    stdout = read_file(files[1], self.config.output_limit + 1)
-                    stderr = read_file(files[2], STDERR_KEEP)
-                    for host in files:  # before the next run's baseline: their pages are charged to the box
-                        host.unlink(missing_ok=True)
+                    stdout = read_file(files["stdout"][0], self.config.output_limit + 1)
+                    stderr = read_file(files["stderr"][0], STDERR_KEEP)
+                    # Removed before the next run's baseline (their pages are charged to the box);
+                    # an empty stderr stays, with the mode it was made with.
+                    for name in ("stdin", "stdout", "stderr") if stderr else ("stdin", "stdout"):
+                        remove(files.pop(name)[0])
+                    if "stderr" in files:
+                        os.chmod(files["stderr"][0], 0o644)
                     if raw is None or (raw.error and attempts + 1 < RUN_ATTEMPTS):
                         attempts += 1
                         box.close()  # the next try starts a fresh box, from this test
@@ -421,8 +427,8 @@ class Judge:
                     request.update(python=box.inside(source_file), test=first)
                     answer = box.run_batch(request, ml + lang.memory_overhead, self.config.pids_limit, proceed)
                 finally:
-                    for host in (*files, source_file):
-                        host.unlink(missing_ok=True)
+                    for host, _ in files.values():
+                        remove(host)
                     shutil.rmtree(directory, ignore_errors=True)  # (without a sandbox a run could write there)
                 if answer is not None:  # nothing ran
                     return None if answer.get("fallback") else answer["compile_error"].strip()

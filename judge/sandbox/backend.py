@@ -9,6 +9,7 @@ in a fresh box.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,12 +102,19 @@ class Guard(Protocol):
     def end(self, box: Box) -> None: ...
 
 
-def read_file(path: Path, limit: int) -> bytes:
+def read_file(path: Path | str, limit: int) -> bytes:
     try:
-        with open(path, "rb") as f:
+        with open(path, "rb", buffering=0) as f:  # unbuffered: one read, no buffer object
             return f.read(limit)
     except OSError:
         return b""
+
+
+def remove(path: Path | str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def run_in_box(pool: BoxPool, files: dict[str, BoxFile], request: Callable[[Box, dict[str, str]], dict],
@@ -132,7 +140,7 @@ def run_in_box(pool: BoxPool, files: dict[str, BoxFile], request: Callable[[Box,
                 read = {name: read_file(made[name][0], f.read) for name, f in files.items() if f.read}
             finally:
                 for host, _ in made.values():
-                    host.unlink(missing_ok=True)
+                    remove(host)
             if raw.error and attempt < attempts:
                 box.close()  # the next try starts a fresh box
                 continue

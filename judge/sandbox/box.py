@@ -132,16 +132,23 @@ class Box:
     def scratch(self) -> list[str]:
         return list(SCRATCH)
 
+    def fresh_name(self, stem: str) -> tuple[str, str]:
+        """A name in the box's directory not used before: (host path, path inside). Strings: a
+        batch makes a few per test, and a Path costs more than the file."""
+        self._serial += 1
+        name = f"/{stem}.{self._serial}"
+        return str(self.spec.host_dir) + name, self.inside_dir + name
+
     def fresh_path(self, stem: str) -> Path:
         """A name in the box's directory not used before (see new_file)."""
-        self._serial += 1
-        return self.spec.host_dir / f"{stem}.{self._serial}"
+        return Path(self.fresh_name(stem)[0])
 
-    def new_file(self, stem: str, data: bytes = b"", writable: bool = False) -> tuple[Path, str]:
+    def new_file(self, stem: str, data: bytes = b"", writable: bool = False) -> tuple[str, str]:
         """A fresh file in the box (host path, path inside), with DATA; WRITABLE: by the programs.
-        Fresh files, unlinked after use, because rewriting or truncating a file on ext4 costs
-        milliseconds (the data is flushed first, auto_da_alloc) and creating one microseconds."""
-        host = self.fresh_path(stem)
+        Fresh files, unlinked after use, because truncating a file on ext4 whose blocks were
+        allocated waits for its data to be written out (~0.5 ms here; a close after an earlier
+        truncation allocates them, auto_da_alloc), and creating one costs ~16 us."""
+        host, inside = self.fresh_name(stem)
         fd = os.open(host, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             view = memoryview(data)
@@ -151,7 +158,7 @@ class Box:
                 os.fchown(fd, self.spec.owner, self.spec.owner)
         finally:
             os.close(fd)
-        return host, self.inside(host)
+        return host, inside
 
     def start(self) -> None:
         raise NotImplementedError

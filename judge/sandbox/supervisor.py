@@ -185,17 +185,25 @@ def _empty(directory):
         os.close(fd)
 
 
+IPC_FILES = tuple((kind, f"/proc/sysvipc/{kind}") for kind in ("shm", "msg", "sem"))
+
+
 def _ipc_left():
     """The kinds of System V IPC objects that exist in the box's IPC namespace ("" for none). They
     outlive the run that made them (a shared memory segment keeps its memory and its contents)."""
     left = []
-    for kind in ("shm", "msg", "sem"):
+    for kind, path in IPC_FILES:
         try:
-            with open(f"/proc/sysvipc/{kind}", "rb") as f:
-                if f.read().count(b"\n") > 1:  # a header line, then one line per object
-                    left.append(kind)
+            fd = os.open(path, os.O_RDONLY)  # not open(): a file object per look, after every run
+        except OSError:
+            continue
+        try:
+            if os.read(fd, 4096).count(b"\n") > 1:  # a header line, then one line per object
+                left.append(kind)
         except OSError:
             pass
+        finally:
+            os.close(fd)
     return " ".join(left)
 
 
@@ -294,9 +302,11 @@ def _spawn(req):
     return pid
 
 
-def _fork_python(req, code=None):
+def _fork_python(req, code=None, limits=None):
     """Fork this interpreter and run a Python source in the child (the fast path); CODE: the
-    source already compiled here (a batch), so that no run compiles it again."""
+    source already compiled here (a batch), so that no run compiles it again; LIMITS: _limits(req),
+    made once for a batch's runs (else here, before the fork)."""
+    limits = limits or _limits(req)
     errors_r, errors_w = os.pipe()  # the child reports a failure to set up here
     pid = os.fork()
     if pid == 0:
@@ -315,7 +325,7 @@ def _fork_python(req, code=None):
                 os.dup2(fd, target)
                 os.close(fd)
             os.chdir(req["cwd"])
-            for which, soft, hard in _limits(req):
+            for which, soft, hard in limits:
                 resource.setrlimit(which, (soft, hard))
             os.closerange(3, errors_w)
             os.closerange(errors_w + 1, 1 << 16)
@@ -650,7 +660,7 @@ def _size(path):
         return 0
 
 
-def run(req, scratch, control=None, code=None):
+def run(req, scratch, control=None, code=None, limits=None):
     """One run. Request: stdin/stdout/stderr/cwd paths (stdout and stderr fresh: empty or absent),
     cpu (whole seconds for RLIMIT_CPU, a backstop), time_limit (seconds of CPU: the
     kill, see CPU_WATCH), wall (seconds: the kill for idle runs), wall_max (seconds:
@@ -659,7 +669,7 @@ def run(req, scratch, control=None, code=None):
     maxrss, wall_time, timed_out, cpu_limit, output_limit, error, written (bytes of stdout and stderr),
     dirty (why the box is no longer as good as a fresh one, or None); aborted, when CONTROL says the judge called
     the run off (an abort for the request's id, before or during the run). CODE: python's source
-    already compiled (see batch)."""
+    already compiled, and LIMITS its _limits (see batch)."""
     request_id = req.get("id")
     if control is not None and not control.wanted(request_id):  # called off before it began
         return {"exit_code": None, "signal": None, "cpu_time": 0.0, "wall_time": 0.0, "timed_out": False,
@@ -669,7 +679,7 @@ def run(req, scratch, control=None, code=None):
     times = os.times()
     children_before = times.children_user + times.children_system
     try:
-        pid = _fork_python(req, code) if req.get("python") else _spawn(req)
+        pid = _fork_python(req, code, limits) if req.get("python") else _spawn(req)
     except OSError as e:
         _kill_everything()
         return {"exit_code": None, "signal": None, "cpu_time": 0.0, "wall_time": 0.0, "timed_out": False,
@@ -797,9 +807,10 @@ def batch(req, scratch, control, reply):
     test = req["test"]
     saved = sys.argv, sys.path[0]
     _as_program(req["python"])  # here once, not in every run (each would copy the pages it writes)
+    limits = _limits(req)
     try:
         while test is not None:
-            answer = run({**req, **test}, scratch, control, code)
+            answer = run({**req, **test}, scratch, control, code, limits)
             reply(answer)
             if batch_over(answer):
                 return
