@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 import select
 import time
+
+from judge.sandbox.supervisor import json_line, parse_line
 
 
 class SandboxDied(RuntimeError):
@@ -32,7 +33,7 @@ class Channel:
 
     def send(self, obj: dict) -> None:
         try:
-            self.write_all((json.dumps(obj) + "\n").encode())
+            self.write_all(json_line(obj))
         except OSError as e:
             raise SandboxDied(f"cannot reach the sandbox supervisor ({e.strerror or e})") from None
 
@@ -56,4 +57,4 @@ class Channel:
             self._buf += chunk
         line, _, rest = bytes(self._buf).partition(b"\n")
         self._buf = bytearray(rest)
-        return json.loads(line)
+        return parse_line(line)
