@@ -382,12 +382,10 @@ class Judge:
         attempts = 0
         while len(results) < end:
             with self._runs.box() as box:
-                # Fresh files, removed after use, never emptied for reuse: on ext4 truncating a file
-                # whose blocks were allocated (at a close after an earlier truncation) waits for its
-                # data to be written out, ~0.5 ms here, where making a file costs ~16 us. The source
-                # goes in a directory of its own, as on the per-run path (a program may import its
-                # siblings; read-only to programs), the box's for every batch: removing a directory
-                # on ext4 cost ~0.4 ms.
+                # Fresh files, removed after use, never emptied for reuse (see Box.new_file). The
+                # source goes in a directory of its own, as on the per-run path (a program may import
+                # its siblings; read-only to programs), the box's for every batch: removing a
+                # directory on ext4 cost ~0.4 ms.
                 with self._cache_lock:
                     directory = self._source_dirs.get(box)
                     if directory is None:
