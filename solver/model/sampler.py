@@ -107,10 +107,11 @@ def _blocks(x: jax.Array, zero: float, block: int | None = None) -> jax.Array:
     return x.reshape(b, blocks, block)
 
 
-def _invert_cdf(x: jax.Array, u: jax.Array, weight) -> tuple[jax.Array, jax.Array, jax.Array]:
+def _invert_cdf(x: jax.Array, u: jax.Array, weight, block_of=None) -> tuple[jax.Array, jax.Array, jax.Array]:
     """invert_cdf for the weights weight(x), x [B, V] in _blocks (WEIGHT elementwise, given x
     [B, ...] with rows first; the padding's weight 0): (tokens [B], each row's total weight [B],
-    x at the token [B]).
+    x at the token [B]). block_of(j) -> x's block j [B, BLOCK] of each row, where the caller has
+    a cheaper way than a gather from x.
 
     In two levels, so that no cumulative sum runs over the whole vocabulary (see _cumsum): the
     CDF of block totals finds the block, then the CDF inside that one block finds the token.
@@ -126,7 +127,7 @@ def _invert_cdf(x: jax.Array, u: jax.Array, weight) -> tuple[jax.Array, jax.Arra
     last = lambda positive: jnp.max(jnp.where(positive, jnp.arange(positive.shape[-1]), 0), axis=-1)
     j = jnp.minimum((block_cdf <= target[:, None]).sum(axis=-1), last(totals > 0))
     before = jnp.where(j > 0, jnp.take_along_axis(block_cdf, jnp.maximum(j - 1, 0)[:, None], axis=1)[:, 0], 0.0)
-    inner_x = jnp.take_along_axis(x, j[:, None, None], axis=1)[:, 0]
+    inner_x = jnp.take_along_axis(x, j[:, None, None], axis=1)[:, 0] if block_of is None else block_of(j)
     inner = weight(inner_x)
     i = jnp.minimum((before[:, None] + jnp.cumsum(inner, axis=-1) <= target[:, None]).sum(axis=-1), last(inner > 0))
     return j * block + i, block_cdf[:, -1], jnp.take_along_axis(inner_x, i[:, None], axis=1)[:, 0]
@@ -148,11 +149,12 @@ def draw_tokens(
 ) -> tuple[jax.Array, jax.Array]:
     """One token per row of logits [B, V] with per-row keys [B]: (tokens [B], log p [B] under
     softmax(logits / temperature)). BANNED ids (pad, bos, unk, mask) are never drawn."""
-    scaled = logits.astype(jnp.float32) / temperature
-    if banned:  # a where with a constant mask, which XLA fuses into the reads below (a scatter is a pass)
-        is_banned = np.zeros(logits.shape[-1], bool)
-        is_banned[list(banned)] = True
-        scaled = jnp.where(is_banned, -jnp.inf, scaled)
+    # Banned ids by a where with a constant mask, which XLA fuses into its readers (a scatter
+    # would be a pass over [B, V] of its own).
+    is_banned = np.zeros(logits.shape[-1], bool)
+    is_banned[list(banned)] = True
+    scale = lambda logits, is_banned: jnp.where(is_banned, -jnp.inf, logits.astype(jnp.float32) / temperature)
+    scaled = scale(logits, is_banned)
     kept = scaled
     if top_k is not None:
         kth = jax.lax.top_k(scaled, top_k)[0][:, -1:]
@@ -166,12 +168,19 @@ def draw_tokens(
     u = jax.vmap(lambda k: jax.random.uniform(k))(keys)
     # The draw and, untruncated, the log-probability share one pass of exp over [B, V]: softmax
     # and log_softmax, written out, from the row's total.
-    # The barrier makes XLA write kept out in one shape for both reductions (without it, a second
-    # copy in the flat [B, V] for the maximum); XLA still writes the scaled logits, which the
-    # gather of one block reads. The exp over [B, V] is never written out (_invert_cdf).
+    # XLA writes kept out once, for both reductions (the barrier: without it, a second copy in the
+    # flat [B, V] for the maximum); the exp over [B, V] is never written out (_invert_cdf).
     kept = jax.lax.optimization_barrier(_blocks(kept, -jnp.inf))
     top = jnp.max(kept, axis=(1, 2))
-    tokens, total, picked = _invert_cdf(kept, u, lambda x: jnp.exp(x - top.reshape(-1, *[1] * (x.ndim - 1))))
+    block_of = None
+    if top_k is None and top_p is None:
+        # The drawn block scaled again from the logits: gathered from kept, XLA would write the
+        # scaled logits out as well (a pass over [B, V]) for the gather to read.
+        blocked_logits, blocked_mask = _blocks(logits, 0.0), jnp.asarray(_blocks(is_banned[None], True)[0])
+        block_of = lambda j: scale(jnp.take_along_axis(blocked_logits, j[:, None, None], axis=1)[:, 0],
+                                   blocked_mask[j])
+    tokens, total, picked = _invert_cdf(kept, u, lambda x: jnp.exp(x - top.reshape(-1, *[1] * (x.ndim - 1))),
+                                        block_of)
     if top_k is None and top_p is None:
         top_all, log_total = top, jnp.log(total)
     else:
