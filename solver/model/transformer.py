@@ -95,7 +95,8 @@ class DecoderLayer(nnx.Module):
         (x, the layer's keys/values: the updated cache)."""
         h = self.self_norm(x)
         if qkv is None:
-            q, kv = self.self_attn.queries(h), self.self_attn.keys_values(h)
+            kv = self.self_attn.keys_values(h)
+            q = self.self_attn.queries(h)
         else:
             q, kv = self.self_attn.queries_keys_values(h, qkv)
         if cache is not None:
