@@ -105,6 +105,27 @@ class Attention(nnx.Module):
         b, s = x.shape[:2]
         return KV(k.reshape(b * self.num_kv_heads, self.head_dim, s), v.reshape(b * self.num_kv_heads, s, self.head_dim))
 
+    def fused_qkv(self) -> jax.Array:
+        """[D, (N + 2K) * H]: the query (scaled), key and value projections side by side, so that a
+        decoding step projects with one matmul instead of three (the sampler makes it once, before
+        its decode loop: inside, XLA would concatenate the weights again at every step)."""
+        d = self.q.shape[0]
+        q = self.q[...].astype(self.dtype).reshape(d, -1) * (self.head_dim**-0.5)
+        return jnp.concatenate([q, self.k[...].astype(self.dtype).reshape(d, -1),
+                                self.v[...].astype(self.dtype).reshape(d, -1)], axis=1)
+
+    def queries_keys_values(self, x: jax.Array, qkv: jax.Array) -> tuple[jax.Array, KV]:
+        """queries(x) and keys_values(x) for x [B, T, D], through fused_qkv()'s QKV."""
+        b, t = x.shape[:2]
+        k, g, h = self.num_kv_heads, self.groups, self.head_dim
+        y = dense(x, qkv)
+        q = y[..., : k * g * h].reshape(b, t, k, g, h)
+        keys = y[..., k * g * h: (k * g + k) * h].reshape(b, t, k, h)
+        values = y[..., (k * g + k) * h:].reshape(b, t, k, h)
+        if self.implementation != "einsum":
+            return q, KV(keys, values, layout="bskh")
+        return q, KV(keys.transpose(0, 2, 3, 1).reshape(b * k, h, t), values.transpose(0, 2, 1, 3).reshape(b * k, t, h))
+
     def attend(self, q: jax.Array, kv: KV, mask: jax.Array) -> jax.Array:
         """q [B,T,K,G,H] against KV; mask broadcastable to [B,1,T,1,S] (True = may attend).
         Returns [B, T, D]."""

@@ -94,18 +94,32 @@ def _cdf_block(v: int, most: int = 128) -> int:
 
 def invert_cdf(probs: jax.Array, u: jax.Array, block: int | None = None) -> jax.Array:
     """The token whose CDF interval holds u [B] (uniform in [0, 1)) for probs [B, V] (or weights:
-    the CDF is scaled by each row's total).
+    the CDF is scaled by each row's total)."""
+    return _invert_cdf(_blocks(probs, 0.0, block), u, lambda p: p)[0]
+
+
+def _blocks(x: jax.Array, zero: float, block: int | None = None) -> jax.Array:
+    """[B, V] -> [B, V / BLOCK, BLOCK] (padded with ZERO where BLOCK does not divide V)."""
+    b, v = x.shape
+    block = block or _cdf_block(v)
+    blocks = -(-v // block)
+    x = x if blocks * block == v else jnp.pad(x, ((0, 0), (0, blocks * block - v)), constant_values=zero)
+    return x.reshape(b, blocks, block)
+
+
+def _invert_cdf(x: jax.Array, u: jax.Array, weight, block_of=None) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """invert_cdf for the weights weight(x), x [B, V] in _blocks (WEIGHT elementwise, given x
+    [B, ...] with rows first; the padding's weight 0): (tokens [B], each row's total weight [B],
+    x at the token [B]). block_of(j) -> x's block j [B, BLOCK] of each row, where the caller has
+    a cheaper way than a gather from x.
 
     In two levels, so that no cumulative sum runs over the whole vocabulary (see _cumsum): the
     CDF of block totals finds the block, then the CDF inside that one block finds the token.
-    Per decoding step this pass over [B, V] costs as much as a layer's matmuls, so it avoids
-    copies: blocks divide V where they can (no padded copy), and nothing else reads [B, V]."""
-    b, v = probs.shape
-    block = block or _cdf_block(v)
-    blocks = -(-v // block)
-    p = probs if blocks * block == v else jnp.pad(probs, ((0, 0), (0, blocks * block - v)))
-    p = p.reshape(b, blocks, block)
-    totals = p.sum(axis=-1)
+    Per decoding step a pass over [B, V] costs as much as a layer's matmuls, so the weights are
+    never written out: XLA fuses WEIGHT into the block totals (one read of x), and the chosen
+    block's weights are computed again from x. Blocks divide V where they can (no padded copy)."""
+    block = x.shape[-1]
+    totals = weight(x).sum(axis=-1)
     block_cdf = jnp.cumsum(totals, axis=-1)
     target = u * block_cdf[:, -1]
     # Rounding at the top of a CDF can run past the last token of positive weight: such a row
@@ -113,9 +127,10 @@ def invert_cdf(probs: jax.Array, u: jax.Array, block: int | None = None) -> jax.
     last = lambda positive: jnp.max(jnp.where(positive, jnp.arange(positive.shape[-1]), 0), axis=-1)
     j = jnp.minimum((block_cdf <= target[:, None]).sum(axis=-1), last(totals > 0))
     before = jnp.where(j > 0, jnp.take_along_axis(block_cdf, jnp.maximum(j - 1, 0)[:, None], axis=1)[:, 0], 0.0)
-    inner = jnp.take_along_axis(p, j[:, None, None], axis=1)[:, 0]
+    inner_x = jnp.take_along_axis(x, j[:, None, None], axis=1)[:, 0] if block_of is None else block_of(j)
+    inner = weight(inner_x)
     i = jnp.minimum((before[:, None] + jnp.cumsum(inner, axis=-1) <= target[:, None]).sum(axis=-1), last(inner > 0))
-    return j * block + i
+    return j * block + i, block_cdf[:, -1], jnp.take_along_axis(inner_x, i[:, None], axis=1)[:, 0]
 
 
 def _segments(max_new: int, first: int = SEGMENT) -> tuple[int, ...]:
@@ -134,9 +149,12 @@ def draw_tokens(
 ) -> tuple[jax.Array, jax.Array]:
     """One token per row of logits [B, V] with per-row keys [B]: (tokens [B], log p [B] under
     softmax(logits / temperature)). BANNED ids (pad, bos, unk, mask) are never drawn."""
-    scaled = logits.astype(jnp.float32) / temperature
-    if banned:
-        scaled = scaled.at[:, jnp.array(banned)].set(-jnp.inf)
+    # Banned ids by a where with a constant mask, which XLA fuses into its readers (a scatter
+    # would be a pass over [B, V] of its own).
+    is_banned = np.zeros(logits.shape[-1], bool)
+    is_banned[list(banned)] = True
+    scale = lambda logits, is_banned: jnp.where(is_banned, -jnp.inf, logits.astype(jnp.float32) / temperature)
+    scaled = scale(logits, is_banned)
     kept = scaled
     if top_k is not None:
         kth = jax.lax.top_k(scaled, top_k)[0][:, -1:]
@@ -148,18 +166,28 @@ def draw_tokens(
         count = ((_cumsum(ranked) - ranked) < top_p).sum(axis=-1, keepdims=True)
         kept = jnp.where(probs < jnp.take_along_axis(ranked, count - 1, axis=-1), -jnp.inf, kept)
     u = jax.vmap(lambda k: jax.random.uniform(k))(keys)
-    # One exp over [B, V] serves the draw and, untruncated, the log-probability (softmax and
-    # log_softmax, written out: the same bits as each alone, without a second exp).
-    top = jnp.max(kept, axis=-1, keepdims=True)
-    weights = jnp.exp(kept - top)
-    total = weights.sum(axis=-1, keepdims=True)
-    tokens = invert_cdf(weights / total, u)
-    if kept is scaled:
-        shifted, log_total = scaled - top, jnp.log(total)
+    # The draw and, untruncated, the log-probability share one pass of exp over [B, V]: softmax
+    # and log_softmax, written out, from the row's total.
+    # XLA writes kept out once, for both reductions (the barrier: without it, a second copy in the
+    # flat [B, V] for the maximum); the exp over [B, V] is never written out (_invert_cdf).
+    kept = jax.lax.optimization_barrier(_blocks(kept, -jnp.inf))
+    top = jnp.max(kept, axis=(1, 2))
+    block_of = None
+    if top_k is None and top_p is None:
+        # The drawn block scaled again from the logits: gathered from kept, XLA would write the
+        # scaled logits out as well (a pass over [B, V]) for the gather to read.
+        blocked_logits, blocked_mask = _blocks(logits, 0.0), jnp.asarray(_blocks(is_banned[None], True)[0])
+        block_of = lambda j: scale(jnp.take_along_axis(blocked_logits, j[:, None, None], axis=1)[:, 0],
+                                   blocked_mask[j])
+    tokens, total, picked = _invert_cdf(kept, u, lambda x: jnp.exp(x - top.reshape(-1, *[1] * (x.ndim - 1))),
+                                        block_of)
+    if top_k is None and top_p is None:
+        top_all, log_total = top, jnp.log(total)
     else:
-        shifted = scaled - jnp.max(scaled, axis=-1, keepdims=True)
-        log_total = jnp.log(jnp.exp(shifted).sum(axis=-1, keepdims=True))
-    return tokens.astype(jnp.int32), (jnp.take_along_axis(shifted, tokens[:, None], axis=1) - log_total)[:, 0]
+        top_all = jnp.max(scaled, axis=-1)
+        log_total = jnp.log(jnp.exp(scaled - top_all[:, None]).sum(axis=-1))
+    # log p of the drawn token: its entry of kept is scaled's (neither banned nor truncated).
+    return tokens.astype(jnp.int32), picked - top_all - log_total
 
 
 class Decoder:
@@ -229,10 +257,11 @@ class Decoder:
         b, p = prefix.shape
         mask = enc_mask[None]
         cache = model.init_cache(b, p + _segments(max_new)[0])
-        logits, cache = model.decode(prefix, 0, cache, start, cross, mask)
+        qkv = model.fused_qkv()  # outside the loop: made once, not at every step
+        logits, cache = model.decode(prefix, 0, cache, start, cross, mask, qkv)
 
         def step(cache, tokens, i):
-            logits, cache = model.decode(tokens[:, None], p + i, cache, start, cross, mask)
+            logits, cache = model.decode(tokens[:, None], p + i, cache, start, cross, mask, qkv)
             return logits[:, 0], cache
 
         def grow(cache, end):

@@ -87,15 +87,21 @@ class DecoderLayer(nnx.Module):
         cross_mask: jax.Array,
         cache: KV | None = None,
         slot: jax.Array | int = 0,
+        qkv: jax.Array | None = None,
     ) -> tuple[jax.Array, KV]:
         """Without a cache, x is the whole sequence; with one (per-row KV of length L), x's keys
-        and values are written into it at `slot` and x attends to the cache. Returns (x, the
-        layer's keys/values: the updated cache)."""
+        and values are written into it at `slot` and x attends to the cache. QKV: the
+        self-attention's fused_qkv(), made once by a caller that decodes step by step. Returns
+        (x, the layer's keys/values: the updated cache)."""
         h = self.self_norm(x)
-        kv = self.self_attn.keys_values(h)
+        if qkv is None:
+            kv = self.self_attn.keys_values(h)
+            q = self.self_attn.queries(h)
+        else:
+            q, kv = self.self_attn.queries_keys_values(h, qkv)
         if cache is not None:
             kv = cache.write(kv, slot)
-        x = x + self.self_attn.attend(self.self_attn.queries(h), kv, self_mask)
+        x = x + self.self_attn.attend(q, kv, self_mask)
         x = x + self.cross_attn.attend(self.cross_attn.queries(self.cross_norm(x)), cross, cross_mask)
         return x + self.ffn(self.ffn_norm(x)), kv
 
@@ -207,6 +213,10 @@ class Transformer(nnx.Module):
             x, _ = self._layer(layer, x, self_mask, kv, cross_mask)
         return self.dec_norm(x)
 
+    def fused_qkv(self) -> tuple[jax.Array, ...]:
+        """Every decoder layer's self-attention projections as one matrix (Attention.fused_qkv)."""
+        return tuple(layer.self_attn.fused_qkv() for layer in self.decoder)
+
     def init_cache(self, batch: int, max_len: int) -> tuple[KV, ...]:
         """Every decoder layer's self-attention cache: per-row KV of length max_len, zeros."""
         c = self.config
@@ -226,11 +236,13 @@ class Transformer(nnx.Module):
         cache_start: jax.Array,
         cross: tuple[KV, ...],
         enc_mask: jax.Array,
+        qkv: tuple[jax.Array, ...] | None = None,
     ) -> tuple[jax.Array, tuple[KV, ...]]:
         """Decode tokens [B, T] that occupy cache slots slot..slot+T-1, attending to the cache.
 
         Sequences are left-padded: sample b's first real token is at slot cache_start[b], and its
-        positions count from there. Returns (logits [B, T, V], the updated cache)."""
+        positions count from there. QKV: fused_qkv(), made once for a whole decode loop.
+        Returns (logits [B, T, V], the updated cache)."""
         b, t = tokens.shape
         slots = slot + jnp.arange(t)
         positions = jnp.maximum(slots[None, :] - cache_start[:, None], 0)
@@ -238,8 +250,8 @@ class Transformer(nnx.Module):
         self_mask = causal_mask(slots, jnp.arange(cache[0].length), cache_start)
         cross_mask = mask_for(None, enc_mask)
         new_cache = []
-        for layer, kv, layer_cache in zip(self.decoder, cross, cache):
-            x, written = layer(x, self_mask, kv, cross_mask, cache=layer_cache, slot=slot)
+        for layer, kv, layer_cache, layer_qkv in zip(self.decoder, cross, cache, qkv or (None,) * len(cache)):
+            x, written = layer(x, self_mask, kv, cross_mask, cache=layer_cache, slot=slot, qkv=layer_qkv)
             new_cache.append(written)
         return self.logits(self.dec_norm(x)), tuple(new_cache)
 
