@@ -17,7 +17,7 @@ imported is already imported for the user's program (resource and time are anywa
 A forked run's cost is mostly page faults: after a fork every page either side writes is a fault
 (~4 us on this VM), and a copy while both live. So the runs do as little as they can in the child,
 and the supervisor writes as few pages as it can per run (its per-run work, JSON included, is kept
-lean; see _dumps, _install_std_streams, _python_shutdown).
+lean; see json_line, _install_std_streams, _python_shutdown).
 
 Protocol: the first line from the judge is the setup ({"seccomp": base64 BPF or null,
 "subreaper": bool, "scratch": [dirs to empty after each run]}); the supervisor answers
@@ -369,12 +369,6 @@ def _fork_python(req, code=None, limits=None):
     return pid
 
 
-def _open_std_streams():
-    return (open(0, "r", encoding="utf-8", closefd=False),
-            open(1, "w", encoding="utf-8", closefd=False),
-            open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False))
-
-
 def _install_std_streams():
     """sys.stdin, sys.stdout and sys.stderr (and sys.__stdin__, ...) as `python3` makes them on
     fds 0, 1 and 2: made and installed once by the supervisor, never used by it, so that each
@@ -387,7 +381,9 @@ def _install_std_streams():
     try:
         for fd in (0, 1, 2):
             os.dup2(null, fd)
-        streams = _open_std_streams()
+        streams = (open(0, "r", encoding="utf-8", closefd=False),
+                   open(1, "w", encoding="utf-8", closefd=False),
+                   open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False))
     finally:
         os.dup2(saved, 2)
         os.close(saved)
